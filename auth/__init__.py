@@ -1,0 +1,1 @@
+"""Credentials for afterword's backends; never imports the daemon."""

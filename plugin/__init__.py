@@ -1,0 +1,1 @@
+"""afterword's daemon: calendar events → interviews → notes → drafts → sent check → warnings."""

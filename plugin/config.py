@@ -1,0 +1,411 @@
+"""The TOML config, validated into frozen dataclasses.
+
+Every key is checked for presence and type before anything runs, and every problem is
+reported at once, each naming the file, the key and the fix: a daemon that fails at 3 a.m.
+on a typo it could have reported at start-up is the worst kind of tool.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from afterword.plugin.errors import ConfigError, UserError
+from afterword.plugin.model import Identity
+
+APP = "afterword"
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("AFTERWORD_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def system_timezone() -> str:
+    """The machine's IANA zone name; UTC when it cannot be told."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and _zone_ok(name):
+            return name
+    return "UTC"
+
+
+def _zone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    source: str
+    path: Path | None = None
+    url: str | None = None
+    username: str | None = None
+    password_env: str | None = None
+    calendars: tuple[str, ...] = ()
+    calendar_ids: tuple[str, ...] = ("primary",)
+    token_file: Path | None = None
+    credentials_file: Path | None = None
+    api_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    backend: str
+    path: Path | None = None
+    drafts: str | None = None
+    sent: str | None = None
+    inbox: str | None = None
+    host: str | None = None
+    port: int | None = None
+    security: str = "ssl"
+    username: str | None = None
+    password_env: str | None = None
+    auth: str = "password"
+    credentials_file: Path | None = None
+    token_file: Path | None = None
+    api_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class NotesConfig:
+    signature: str = ""
+    templates_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineConfig:
+    nudge_at: time = time(9, 0)
+    final_warning_hours: float = 4.0
+
+
+@dataclass(frozen=True)
+class Application:
+    company: str
+    role: str = ""
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    name: str
+    email: str
+    relationship: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    me: Identity
+    timezone: str
+    calendar: CalendarConfig
+    mailbox: MailboxConfig
+    state_path: Path
+    notes: NotesConfig = field(default_factory=NotesConfig)
+    deadline: DeadlineConfig = field(default_factory=DeadlineConfig)
+    applications: tuple[Application, ...] = ()
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# --- schema -------------------------------------------------------------------------------
+
+Check = Callable[[Any], str | None]  # returns a problem description, or None when fine
+
+
+def _is_str(v: Any) -> str | None:
+    return None if isinstance(v, str) else "must be a string"
+
+
+def _is_nonempty_str(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return "must be a string"
+    return None if v.strip() else "must not be empty"
+
+
+def _is_email(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return "must be a string"
+    if v.count("@") != 1 or any(c.isspace() for c in v) or v.startswith("@") or v.endswith("@"):
+        return f"{v!r} is not an email address"
+    return None
+
+
+def _is_str_list(v: Any) -> str | None:
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return None
+    return "must be a list of strings"
+
+
+def _is_email_list(v: Any) -> str | None:
+    if not isinstance(v, list):
+        return "must be a list of email addresses"
+    for x in v:
+        problem = _is_email(x)
+        if problem:
+            return problem
+    return None
+
+
+def _is_port(v: Any) -> str | None:
+    if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536:
+        return None
+    return "must be a whole number from 1 to 65535"
+
+
+def _is_hours(v: Any) -> str | None:
+    if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 47:
+        return None
+    return "must be a number of hours from 0 to 47"
+
+
+def _is_clock(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return 'must be a time of day as a string, like "09:00"'
+    try:
+        time.fromisoformat(v)
+    except ValueError:
+        return f'{v!r} is not a time of day like "09:00"'
+    return None
+
+
+def _is_zone(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return "must be a string"
+    return None if _zone_ok(v) else f"{v!r} is not an IANA time zone name"
+
+
+def _is_url(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return "must be a string"
+    return None if v.startswith(("http://", "https://")) else "must start with http:// or https://"
+
+
+def _one_of(*choices: str) -> Check:
+    def check(v: Any) -> str | None:
+        if isinstance(v, str) and v in choices:
+            return None
+        return "must be one of " + ", ".join(f'"{c}"' for c in choices)
+
+    return check
+
+
+SECTIONS: dict[str, dict[str, Check]] = {
+    "me": {"name": _is_nonempty_str, "email": _is_email, "aliases": _is_email_list,
+           "timezone": _is_zone},
+    "calendar": {
+        "source": _one_of("ics", "caldav", "google"), "path": _is_nonempty_str, "url": _is_url,
+        "username": _is_str, "password_env": _is_nonempty_str, "calendars": _is_str_list,
+        "calendar_ids": _is_str_list, "token_file": _is_nonempty_str,
+        "credentials_file": _is_nonempty_str, "api_endpoint": _is_url,
+    },
+    "mailbox": {
+        "backend": _one_of("maildir", "imap", "gmail"), "path": _is_nonempty_str,
+        "drafts": _is_nonempty_str, "sent": _is_nonempty_str, "inbox": _is_nonempty_str,
+        "host": _is_nonempty_str, "port": _is_port, "security": _one_of("ssl", "starttls", "none"),
+        "username": _is_str, "password_env": _is_nonempty_str,
+        "auth": _one_of("password", "xoauth2"), "credentials_file": _is_nonempty_str,
+        "token_file": _is_nonempty_str, "api_endpoint": _is_url,
+    },
+    "state": {"path": _is_nonempty_str},
+    "notes": {"signature": _is_str, "templates_dir": _is_nonempty_str},
+    "deadline": {"nudge_at": _is_clock, "final_warning_hours": _is_hours},
+}
+ARRAYS: dict[str, dict[str, Check]] = {
+    "applications": {"company": _is_nonempty_str, "role": _is_str, "domains": _is_str_list},
+    "references": {"name": _is_nonempty_str, "email": _is_email, "relationship": _is_str,
+                   "notes": _is_str},
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "me": ("name", "email"),
+    "calendar": ("source",),
+    "mailbox": ("backend",),
+    "applications": ("company",),
+    "references": ("name", "email"),
+}
+# Keys each backend needs, beyond the section's required ones.
+BACKEND_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("calendar", "caldav"): ("url",),
+    ("mailbox", "maildir"): ("path",),
+    ("mailbox", "imap"): ("host", "username"),
+}
+
+
+class _Collector:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.errors: list[ConfigError] = []
+
+    def add(self, key: str, problem: str, fix: str) -> None:
+        self.errors.append(ConfigError(self.path, key, problem, fix))
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            lines = [f"{e.path}: [{e.key}] {e.problem}; fix: {e.fix}" for e in self.errors]
+            raise UserError(f"{len(lines)} problems in the config:\n" + "\n".join(lines))
+
+
+def _check_table(
+    c: _Collector, where: str, table: Mapping[str, Any], schema: Mapping[str, Check],
+    required: tuple[str, ...],
+) -> None:
+    for key, value in table.items():
+        check = schema.get(key)
+        if check is None:
+            known = ", ".join(sorted(schema))
+            c.add(f"{where}.{key}", "is not a known key", f"remove it or use one of: {known}")
+            continue
+        problem = check(value)
+        if problem:
+            c.add(f"{where}.{key}", problem, "correct the value (see config.example.toml)")
+    for key in required:
+        if key not in table:
+            c.add(f"{where}.{key}", "is missing", "add it (see config.example.toml)")
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the config; raise UserError/ConfigError naming every problem."""
+    path = (path or default_config_path()).expanduser()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(
+            f"{path}: no config file there; fix: copy config.example.toml to that path, "
+            "pass --config PATH, or try `afterword demo`"
+        ) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the config ({exc.strerror}); fix: check "
+                        "the path and its permissions") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "file", f"is not valid TOML ({exc})",
+                          "correct the syntax at the place named") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    c = _Collector(path)
+    for name, value in data.items():
+        if name in SECTIONS:
+            if not isinstance(value, dict):
+                c.add(name, "must be a table", f"write it as [{name}]")
+                continue
+            _check_table(c, name, value, SECTIONS[name], REQUIRED.get(name, ()))
+        elif name in ARRAYS:
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                c.add(name, "must be an array of tables", f"write each entry as [[{name}]]")
+                continue
+            for i, entry in enumerate(value):
+                _check_table(c, f"{name}[{i}]", entry, ARRAYS[name], REQUIRED[name])
+        else:
+            known = ", ".join([*SECTIONS, *ARRAYS])
+            c.add(name, "is not a known section", f"remove it or use one of: {known}")
+    for name in ("me", "calendar", "mailbox"):
+        if name not in data:
+            c.add(name, "is missing", f"add a [{name}] table (see config.example.toml)")
+    c.raise_if_any()
+
+    base = path.parent
+    cal: dict[str, Any] = dict(data["calendar"])
+    box: dict[str, Any] = dict(data["mailbox"])
+    for (section, kind), needs in BACKEND_NEEDS.items():
+        table = cal if section == "calendar" else box
+        chosen = table.get("source" if section == "calendar" else "backend")
+        if chosen == kind:
+            for key in needs:
+                if key not in table:
+                    c.add(f"{section}.{key}", f"is needed when the {section} is {kind!r}",
+                          "add it (see config.example.toml)")
+    if cal["source"] == "ics" and ("path" in cal) == ("url" in cal):
+        c.add("calendar.path", "an ics calendar needs exactly one of path and url",
+              "keep one of calendar.path and calendar.url")
+    c.raise_if_any()
+
+    def resolve(value: str | None) -> Path | None:
+        if value is None:
+            return None
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (base / p)
+
+    me = data["me"]
+    zone = me.get("timezone") or system_timezone()
+    notes = data.get("notes", {})
+    deadline = data.get("deadline", {})
+    state = data.get("state", {})
+    state_path = resolve(state.get("path")) or default_data_dir() / "afterword.sqlite3"
+    default_token = default_data_dir() / "google-token.json"
+    security = box.get("security", "ssl")
+    default_port = {"ssl": 993, "starttls": 143, "none": 143}[security]
+
+    return Config(
+        path=path,
+        me=Identity(name=me["name"].strip(), email=me["email"].strip().lower(),
+                    aliases=tuple(a.strip().lower() for a in me.get("aliases", []))),
+        timezone=zone,
+        calendar=CalendarConfig(
+            source=cal["source"], path=resolve(cal.get("path")), url=cal.get("url"),
+            username=cal.get("username"), password_env=cal.get("password_env"),
+            calendars=tuple(cal.get("calendars", [])),
+            calendar_ids=tuple(cal.get("calendar_ids", ["primary"])),
+            token_file=resolve(cal.get("token_file")) or default_token,
+            credentials_file=resolve(cal.get("credentials_file")),
+            api_endpoint=cal.get("api_endpoint"),
+        ),
+        mailbox=MailboxConfig(
+            backend=box["backend"], path=resolve(box.get("path")), drafts=box.get("drafts"),
+            sent=box.get("sent"), inbox=box.get("inbox"), host=box.get("host"),
+            port=box.get("port", default_port), security=security,
+            username=box.get("username"), password_env=box.get("password_env"),
+            auth=box.get("auth", "password"),
+            credentials_file=resolve(box.get("credentials_file")),
+            token_file=resolve(box.get("token_file")) or default_token,
+            api_endpoint=box.get("api_endpoint"),
+        ),
+        state_path=state_path,
+        notes=NotesConfig(signature=notes.get("signature", me["name"]),
+                          templates_dir=resolve(notes.get("templates_dir"))),
+        deadline=DeadlineConfig(
+            nudge_at=time.fromisoformat(deadline.get("nudge_at", "09:00")),
+            final_warning_hours=float(deadline.get("final_warning_hours", 4)),
+        ),
+        applications=tuple(
+            Application(company=a["company"].strip(), role=a.get("role", "").strip(),
+                        domains=tuple(d.strip().lower().lstrip("@") for d in a.get("domains", [])))
+            for a in data.get("applications", [])
+        ),
+        references=tuple(
+            Reference(name=r["name"].strip(), email=r["email"].strip().lower(),
+                      relationship=r.get("relationship", ""), notes=r.get("notes", ""))
+            for r in data.get("references", [])
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Calendar sources: each turns one kind of calendar into CalendarEvents."""
