@@ -1,0 +1,262 @@
+"""Who on an event interviewed me: people, not rooms, robots, colleagues or myself.
+
+Each attendee gets a verdict; the itinerary (schedule in the description) then adds the
+people it names, matched to attendees by name or address so they keep their address and gain
+a title and topic. A named person nobody matches becomes an interviewer without an address.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from afterword.plugin.detect.addresses import (
+    domain_of,
+    is_automated,
+    is_public_provider,
+    is_room_or_resource,
+    is_scheduling_tool,
+    is_valid_address,
+    same_organisation,
+    within_any,
+)
+from afterword.plugin.detect.itinerary import ScheduledPerson, is_full_name
+from afterword.plugin.detect.names import (
+    display_name,
+    matches_address,
+    name_key,
+    name_tokens,
+    same_person,
+)
+from afterword.plugin.detect.settings import DetectionSettings
+from afterword.plugin.model import Attendee, CalendarEvent, Interviewer
+
+
+class Verdict(enum.Enum):
+    INTERVIEWER = "interviewer"
+    ME = "me"
+    COLLEAGUE = "colleague"  # from my own organisation's domain
+    DECLINED = "declined"
+    OPTIONAL = "optional"  # OPT-PARTICIPANT while optional attendees do not count
+    NOT_PARTICIPATING = "not participating"  # NON-PARTICIPANT: copied for information
+    MACHINE = "machine"  # room, resource, group, scheduling tool, no-reply, team mailbox
+
+
+# Verdicts of people outside my organisation who take part: potential interviewers, or the
+# candidate when I am the one interviewing.
+OUTSIDERS = frozenset({Verdict.INTERVIEWER, Verdict.OPTIONAL, Verdict.NOT_PARTICIPATING})
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Every attendee with its verdict, and the organizer with theirs."""
+
+    entries: tuple[tuple[Attendee, Verdict], ...]
+    organizer: tuple[Attendee, Verdict] | None = None
+    organizer_listed: bool = False  # the organizer is also among the attendees
+
+    def with_verdict(self, *verdicts: Verdict) -> list[Attendee]:
+        return [a for a, v in self.entries if v in verdicts]
+
+    @property
+    def me_listed(self) -> list[Attendee]:
+        return self.with_verdict(Verdict.ME)
+
+    @property
+    def organizer_verdict(self) -> Verdict | None:
+        return self.organizer[1] if self.organizer is not None else None
+
+    @property
+    def everyone(self) -> tuple[tuple[Attendee, Verdict], ...]:
+        """Attendees, then the organizer when not one of them."""
+        if self.organizer is None or self.organizer_listed:
+            return self.entries
+        return (*self.entries, self.organizer)
+
+
+def is_me(name: str, email: str | None, settings: DetectionSettings) -> bool:
+    """My address, or my full name under an address I did not configure."""
+    if email and email.casefold() in settings.me.addresses:
+        return True
+    return bool(name) and len(name_tokens(settings.me.name)) >= 2 and (
+        name_key(name) == name_key(settings.me.name)
+    )
+
+
+def verdict_for(attendee: Attendee, settings: DetectionSettings) -> Verdict:
+    email = attendee.email.strip().casefold()
+    if is_me(attendee.name, email, settings):
+        return Verdict.ME
+    if _is_machine(attendee, email, settings):
+        return Verdict.MACHINE
+    if attendee.partstat.upper() == "DECLINED":
+        return Verdict.DECLINED
+    if attendee.role.upper() == "NON-PARTICIPANT":
+        return Verdict.NOT_PARTICIPATING
+    if _is_colleague(email, settings):
+        return Verdict.COLLEAGUE
+    if attendee.role.upper() == "OPT-PARTICIPANT" and not settings.include_optional:
+        return Verdict.OPTIONAL
+    return Verdict.INTERVIEWER
+
+
+def _is_machine(attendee: Attendee, email: str, settings: DetectionSettings) -> bool:
+    if attendee.cutype.upper() == "GROUP" or is_room_or_resource(attendee):
+        return True
+    if not _attendee_name(attendee):
+        return True  # no usable address and no name: nothing to write to or greet
+    if not email:
+        return False
+    domain = domain_of(email)
+    if within_any(domain, settings.application_domains):
+        return is_automated(email)
+    return is_scheduling_tool(domain) or is_automated(email)
+
+
+def _is_colleague(email: str, settings: DetectionSettings) -> bool:
+    domain = domain_of(email)
+    if not domain or within_any(domain, settings.application_domains):
+        return False
+    return any(same_organisation(domain, mine) for mine in settings.work_domains)
+
+
+def roster(event: CalendarEvent, settings: DetectionSettings) -> Roster:
+    entries = tuple((a, verdict_for(a, settings)) for a in event.attendees)
+    organizer = event.organizer
+    if organizer is None or not (organizer.email or organizer.name):
+        return Roster(entries)
+    listed = bool(organizer.email) and organizer.email.casefold() in {
+        a.email.casefold() for a in event.attendees if a.email
+    }
+    # The organizer's own partstat/role say nothing about attendance: judge the address.
+    bare = Attendee(email=organizer.email, name=organizer.name, cutype=organizer.cutype)
+    return Roster(entries, (organizer, verdict_for(bare, settings)), listed)
+
+
+def find_interviewers(
+    people: Roster, settings: DetectionSettings, schedule: Sequence[ScheduledPerson] = ()
+) -> tuple[Interviewer, ...]:
+    """Interviewers in schedule order, then the remaining attendees in attendee order."""
+    found: list[Interviewer] = []
+    claimed: set[int] = set()
+    pool = people.everyone
+    for person in schedule:
+        if not person.listed or is_me(person.name, person.email, settings):
+            continue
+        index = _match(person, pool)
+        if index is None:
+            loose = _unmatched(person, settings)
+            if loose is not None:
+                found.append(loose)
+            continue
+        claimed.add(index)
+        attendee, verdict = pool[index]
+        if verdict in OUTSIDERS:  # being in the schedule outweighs "optional" or "FYI"
+            found.append(_from_both(person, attendee))
+    mentioned = _mentions(schedule, pool, claimed)
+    for index, (attendee, verdict) in enumerate(people.entries):
+        if index not in claimed and verdict is Verdict.INTERVIEWER:
+            extra = mentioned.get(index)
+            found.append(_from_both(extra, attendee) if extra else _from_attendee(attendee))
+    return _deduplicated(found)
+
+
+def _mentions(
+    schedule: Sequence[ScheduledPerson], pool: Sequence[tuple[Attendee, Verdict]],
+    claimed: set[int],
+) -> dict[int, ScheduledPerson]:
+    """Attendees the prose mentions, with what it says about them."""
+    found: dict[int, ScheduledPerson] = {}
+    for person in schedule:
+        if person.listed:
+            continue
+        index = _match(person, pool)
+        if index is not None and index not in claimed:
+            found.setdefault(index, person)
+    return found
+
+
+def _match(person: ScheduledPerson, pool: Sequence[tuple[Attendee, Verdict]]) -> int | None:
+    """The attendee a schedule entry names: by address, else by full name or an address
+    built from it, else by first name when exactly one attendee has it."""
+    if person.email:
+        for i, (attendee, _) in enumerate(pool):
+            if attendee.email.casefold() == person.email:
+                return i
+    full = [
+        i for i, (a, _) in enumerate(pool)
+        if same_person(person.name, _attendee_name(a), first_only=False)
+        or matches_address(person.name, a.email)
+    ]
+    if full:
+        return full[0]
+    partial = [
+        i for i, (a, _) in enumerate(pool)
+        if same_person(person.name, _attendee_name(a))
+    ]
+    return partial[0] if len(partial) == 1 else None
+
+
+def _unmatched(person: ScheduledPerson, settings: DetectionSettings) -> Interviewer | None:
+    """A person only the schedule names: kept without an address unless the schedule gave
+    one that is usable (not mine, a colleague's or a robot's)."""
+    email = person.email
+    if email is not None:
+        probe = Attendee(email=email, name=person.name)
+        verdict = verdict_for(probe, settings)
+        if verdict in {Verdict.ME, Verdict.COLLEAGUE}:
+            return None
+        if verdict is Verdict.MACHINE or not is_valid_address(email):
+            email = None
+    return Interviewer(name=person.name, email=email, title=person.title, topic=person.topic)
+
+
+def _usable_email(attendee: Attendee) -> str | None:
+    email = attendee.email.strip().casefold()
+    return email if is_valid_address(email) else None
+
+
+def _attendee_name(attendee: Attendee) -> str:
+    """The cleaned CN, else a name from the address, else the bare address itself."""
+    email = _usable_email(attendee)
+    return display_name(attendee.name, email or "") or (email or "")
+
+
+def _from_attendee(attendee: Attendee) -> Interviewer:
+    return Interviewer(name=_attendee_name(attendee), email=_usable_email(attendee))
+
+
+def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
+    email = _usable_email(attendee)
+    listed = _attendee_name(attendee)
+    name = person.name
+    if listed and "@" not in listed and (not is_full_name(name) or len(listed) > len(name)):
+        name = listed  # the calendar's "Marcus James O'Neil" over the schedule's "Marcus"
+    return Interviewer(name=name, email=email, title=person.title, topic=person.topic)
+
+
+def _deduplicated(found: list[Interviewer]) -> tuple[Interviewer, ...]:
+    """One entry per address or normalised name (one person invited under two addresses
+    gets one note, at the first address); the first title and topic seen are kept."""
+    result: list[Interviewer] = []
+    for person in found:
+        for i, seen in enumerate(result):
+            same_address = person.email is not None and person.email == seen.email
+            if same_address or name_key(person.name) == name_key(seen.name):
+                result[i] = Interviewer(
+                    name=seen.name,
+                    email=seen.email or person.email,
+                    title=seen.title or person.title,
+                    topic=seen.topic or person.topic,
+                )
+                break
+        else:
+            result.append(person)
+    return tuple(result)
+
+
+def outsiders_use_public_mail(people: Roster) -> bool:
+    """Every outside participant writes from gmail.com & co. (the usual candidate)."""
+    outsiders = people.with_verdict(*OUTSIDERS)
+    return all(is_public_provider(domain_of(a.email)) for a in outsiders if a.email)

@@ -1,0 +1,161 @@
+"""Is this calendar event one of my job interviews, and who interviewed me?
+
+An interview is an event that I attend and have not declined, that is neither cancelled nor
+an all-day marker ("Onsite day" blocks a date, it is not a meeting), that is not a look-alike
+(a "[Hold]", prep, a mock interview, a webinar, a career fair, a debrief), that looks like an
+interview (title or description keywords, a recruiting platform, someone from a company I
+applied to), that my own company is not holding with me as the interviewer, and that has at
+least one interviewer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from afterword.plugin.detect.addresses import (
+    RECRUITING_TOOL_DOMAINS,
+    domain_of,
+    is_recruiting_tool,
+    within_any,
+)
+from afterword.plugin.detect.company import company_and_role
+from afterword.plugin.detect.interviewers import (
+    Roster,
+    Verdict,
+    find_interviewers,
+    is_me,
+    outsiders_use_public_mail,
+    roster,
+)
+from afterword.plugin.detect.itinerary import (
+    MAX_DESCRIPTION,
+    description_text,
+    looks_like_person,
+    named_in_title,
+    parse_itinerary,
+)
+from afterword.plugin.detect.names import same_person
+from afterword.plugin.detect.settings import TITLE_ONLY_KEYWORDS, DetectionSettings, mentions
+from afterword.plugin.model import CalendarEvent, Interview, stable_id
+
+MAX_SUMMARY = 500
+_CANCELLED_TITLE = re.compile(r"^\s*(?:cancel(?:l)?ed|canceled event)\s*[:\-–]", re.IGNORECASE)
+_CANDIDATE = re.compile(r"\bcandidate\b\s*[:\-–—]?\s*(?P<rest>.*)", re.IGNORECASE)
+_CANDIDATE_NAME_END = re.compile(r"\s+(?:for|at|with|on|re|x)\b|[\-–—|(),/:<>]", re.IGNORECASE)
+_TOOL_LINK = re.compile(
+    r"(?<![\w.-])(?:[\w-]+\.)*(?:"
+    + "|".join(re.escape(d) for d in sorted(RECRUITING_TOOL_DOMAINS))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Why an event looks like an interview."""
+
+    title: bool = False  # an interview keyword in the title
+    description: bool = False  # ... or in the description
+    tool: bool = False  # a recruiting platform sent it or is linked from it
+    application: bool = False  # someone from an [[applications]] domain attends
+
+    @property
+    def any(self) -> bool:
+        return self.title or self.description or self.tool or self.application
+
+    @property
+    def strong(self) -> bool:
+        """Enough on its own, without an attendee list to show it is mine."""
+        return self.title or self.tool or self.application
+
+
+def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Interview | None:
+    """The Interview this event is for me, or None (see the module docstring for the rules)."""
+    summary = " ".join(event.summary[:MAX_SUMMARY].split())
+    if _cancelled(event, summary) or event.all_day:
+        return None
+    if mentions(settings.exclude_keywords, summary):
+        return None
+    people = roster(event, settings)
+    listed = people.me_listed
+    if listed and all(a.partstat.upper() == "DECLINED" for a in listed):
+        return None
+    text = description_text(event.description)
+    signals = detect_signals(event, summary, text, people, settings)
+    if not signals.any or not _mine(people, signals):
+        return None
+    if i_am_interviewing(summary, people, settings):
+        return None
+    interviewers = find_interviewers(people, settings, parse_itinerary(text))
+    if not interviewers and not people.with_verdict(Verdict.INTERVIEWER):
+        named = [p for p in named_in_title(summary) if not is_me(p.name, None, settings)]
+        interviewers = find_interviewers(people, settings, named)
+    if not interviewers:
+        return None
+    company, role = company_and_role(event, interviewers, settings)
+    return Interview(
+        id=stable_id(event.uid, event.recurrence_id),
+        title=event.summary,
+        company=company,
+        role=role,
+        start=event.start,
+        end=event.end,
+        interviewers=interviewers,
+        timezone=event.timezone,
+        source_uid=event.uid,
+        location=event.location,
+    )
+
+
+def _cancelled(event: CalendarEvent, summary: str) -> bool:
+    """STATUS:CANCELLED, or the "Canceled: …" copy Outlook leaves in the calendar."""
+    return event.status.upper() == "CANCELLED" or bool(_CANCELLED_TITLE.match(summary))
+
+
+def _mine(people: Roster, signals: Signals) -> bool:
+    """I attend: I am listed or organised it. An event listing nobody at all is my own copy
+    (a candidate typing the interview into their calendar) when the signals are strong."""
+    if people.me_listed or people.organizer_verdict is Verdict.ME:
+        return True
+    return not people.entries and signals.strong
+
+
+def detect_signals(
+    event: CalendarEvent, summary: str, text: str, people: Roster, settings: DetectionSettings
+) -> Signals:
+    keywords = settings.interview_keywords
+    prose_keywords = tuple(k for k in keywords if k.casefold() not in TITLE_ONLY_KEYWORDS)
+    domains = [domain_of(a.email) for a, _ in people.everyone if a.email]
+    return Signals(
+        title=mentions(keywords, summary, inflected=True),
+        description=mentions(prose_keywords, text, inflected=True),
+        tool=any(is_recruiting_tool(d) for d in domains)
+        or _TOOL_LINK.search(event.description[:MAX_DESCRIPTION]) is not None,
+        application=any(within_any(d, settings.application_domains) for d in domains),
+    )
+
+
+def i_am_interviewing(summary: str, people: Roster, settings: DetectionSettings) -> bool:
+    """The event is my own company's interview of a candidate, with me on the panel.
+
+    Told by a title naming a candidate other than me ("Interview: Candidate Jordan Lee"), a
+    bare "Candidate interview" when I write from a company domain, a colleague organising
+    it, or colleagues attending with only outsiders on personal mail (the candidate).
+    Someone from a company I applied to taking part rules all of this out.
+    """
+    domains = [domain_of(a.email) for a, _ in people.everyone if a.email]
+    if any(within_any(d, settings.application_domains) for d in domains):
+        return False
+    candidate = _CANDIDATE.search(summary)
+    if candidate is not None:
+        name = _CANDIDATE_NAME_END.split(candidate["rest"], maxsplit=1)[0].strip()
+        if name and looks_like_person(name):
+            return not same_person(name, settings.me.name)
+        if settings.work_domains:
+            return True
+    if not settings.work_domains:
+        return False
+    if people.organizer_verdict is Verdict.COLLEAGUE:
+        return True
+    return bool(people.with_verdict(Verdict.COLLEAGUE)) and outsiders_use_public_mail(people)

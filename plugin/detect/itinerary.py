@@ -1,0 +1,476 @@
+"""Who an invite's description says I will meet: schedules, panel lists, "Name (Title)".
+
+Descriptions are written by people and by tools, in plain text or HTML, and are padded with
+dial-in boilerplate. The parser is line based and conservative: a line outside a schedule
+must carry a name *and* a job title to count, so "Meeting ID: 123", "Join by phone" or a
+recruiter's signature never become interviewers. Only the first MAX_DESCRIPTION characters
+are read, so a megabyte of pasted text costs no more than a normal invite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bs4 import BeautifulSoup
+
+from afterword.plugin.detect.lexicon import (
+    COORDINATION_WORDS,
+    GENERIC_TOPICS,
+    JOB_WORDS,
+    NON_NAME_WORDS,
+    PARTICLES,
+    TOPIC_MARKERS,
+)
+from afterword.plugin.detect.names import clean_name, name_key
+
+MAX_DESCRIPTION = 20_000
+MAX_LINES = 2_000
+MAX_LINE_LENGTH = 300
+MAX_TITLE_LENGTH = 80
+MAX_TOPIC_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class ScheduledPerson:
+    """Someone an invite names as an interviewer, with what it says about them."""
+
+    name: str
+    title: str | None = None
+    topic: str | None = None
+    email: str | None = None
+    # False for a person merely mentioned in prose ("a deep dive with Haruto Sato"): used only
+    # to give a matching attendee a title or topic, never to add an interviewer.
+    listed: bool = True
+
+
+# --- description → text ------------------------------------------------------------------
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
+_HTML_BREAK = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+_HTML_CELL_END = re.compile(r"<\s*/\s*t[dh]\s*>", re.IGNORECASE)
+_HTML_BLOCK = re.compile(
+    r"<\s*/?\s*(?:p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|section|article|header"
+    r"|footer|dt|dd|hr)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def description_text(description: str, limit: int = MAX_DESCRIPTION) -> str:
+    """The description as plain text lines, HTML flattened, at most `limit` characters read."""
+    text = description[:limit]
+    if _TAG.search(text):
+        text = _html_to_text(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _html_to_text(html: str) -> str:
+    """Line structure is marked in the markup before parsing (one regex pass): editing the
+    parsed tree tag by tag is quadratic on a description made of thousands of paragraphs."""
+    marked = _HTML_BREAK.sub("\n", html)
+    marked = _HTML_CELL_END.sub(lambda m: " | " + m.group(0), marked)
+    marked = _HTML_BLOCK.sub(lambda m: "\n" + m.group(0) + "\n", marked)
+    soup = BeautifulSoup(marked, "html.parser")
+    for tag in soup(["script", "style", "head", "title"]):
+        tag.decompose()
+    return soup.get_text()
+
+
+# --- line patterns -----------------------------------------------------------------------
+
+_CLOCK = r"(?:\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?\s?m\.?(?![a-z]))?|\d{1,2}\s*[ap]\.?\s?m\.?(?![a-z]))"
+_ZONE = (
+    r"(?:\(?\b(?:PT|PST|PDT|MT|MST|MDT|CT|CST|CDT|ET|EST|EDT|GMT|UTC|BST|CET|CEST|IST|JST"
+    r"|AEST|AEDT|SGT|HKT|WET|EET|EEST)\b(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\)?)"
+)
+_TIME_PREFIX = re.compile(
+    rf"^\(?{_CLOCK}(?:\s*(?:-|–|—|to|until)\s*{_CLOCK})?\)?\s*{_ZONE}?\s*[:\-–—|,.)]*\s*",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^(?:[-*•·◦▪▫■□●○►▶➤→–—>]+|\d{1,2}[.)](?!\d))\s*")
+_WHEN = r"(?:'ll|\s+will)"
+_LABEL = re.compile(
+    r"^(?:your\s+|the\s+)?"
+    r"(?:interviewer(?:s|e|es|\(s\))?|interview\s+(?:panel|team)|panel(?:ists)?"
+    rf"|interviewing\s+with|you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+with)?"
+    rf"|(?:you{_WHEN}\s+)?(?:be\s+)?(?:meeting|speaking|talking)\s+with"
+    rf"|meet(?:ing)?\s+with|people\s+you{_WHEN}\s+meet"
+    rf"|who\s+you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+with)?)"
+    r"(?:\s*\(in\s+order\))?\s*[:\-–—]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_LABEL_VERB = re.compile(r"^(?:will\s+be|are|is|include|includes)\s+", re.IGNORECASE)
+_HEADING = re.compile(
+    r"^[#*=\s]*(?:your\s+|the\s+|today's\s+)?(?:interview\s+|onsite\s+|final\s+round\s+)?"
+    r"(?:schedule|itinerary|agenda|line-?up|panel|interviewer(?:s|e|es)?|interview\s+team)\b"
+    r"[^:]{0,40}:?\s*$",
+    re.IGNORECASE,
+)
+_SIGNOFF = re.compile(
+    r"^(?:thanks|thank\s+you|many\s+thanks|best|best\s+regards|kind\s+regards|warm\s+regards"
+    r"|regards|cheers|sincerely|warmly|all\s+the\s+best|talk\s+soon|--|—)\s*[,!.]?$",
+    re.IGNORECASE,
+)
+_BOILERPLATE_MARKER = "-::~:~"
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2}[.!?])\s+(?=[^\W\d_\s\"“(])")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|mx|prof|st|jr|sr|vs|approx|etc)\.$", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"(?:mailto:)?<?([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})>?")
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\s\+\s)\s*", re.IGNORECASE)
+_PART_SPLIT = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*|\s*\|\s*|:\s+|\s+·\s+|\s+/\s+|\t+")
+_WITH = re.compile(r"\b(?:with|w/)\s+(?P<rest>.+)$", re.IGNORECASE)
+# "with Marcus about the roadmap": who, then what it was about.
+_SUBJECT = re.compile(
+    r"\s+(?:about|on|regarding|re:|to\s+discuss|to\s+talk\s+about|discussing)\s+",
+    re.IGNORECASE,
+)
+_PAREN = re.compile(r"^(?P<head>[^()]*)\((?P<paren>[^()]*)\)(?P<after>.*)$")
+_PRONOUNS = re.compile(r"^(?:she|he|they|ze|xe)\s*/\s*\w+(?:\s*/\s*\w+)?$", re.IGNORECASE)
+_NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\-.](?=[^\W\d_]|$))*\.?$")
+_WHEN_WORDS = re.compile(
+    r"^(?:\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|today|tomorrow|next|this)\w*\b)",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"^[\"“'‘][^\s\"“”]+[\"”'’]$")
+_INITIAL_TOKEN = re.compile(r"^[^\W\d_]\.?$")
+_JUNK = " \t.,;:-–—|'\"*"
+# "Host: Jane Doe" names who runs the call or the process, not who interviews.
+_NOT_INTERVIEWING = frozenset({
+    "host", "organizer", "organiser", "contact", "point of contact", "poc", "recruiter",
+    "coordinator", "recruiting coordinator", "scheduler", "from", "sent by", "reply to", "cc",
+    "questions", "contact person", "your recruiter", "your coordinator",
+})
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+# --- words -------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:()'\"").casefold() for w in text.split()]
+
+
+def looks_like_title(text: str) -> bool:
+    """A job title ("Principal Engineer", "Hiring Manager"), not a slot ("Hiring manager
+    interview") or a topic."""
+    words = _words(text)
+    if not words or len(words) > 8 or any(c.isdigit() for c in text):
+        return False
+    return any(w in JOB_WORDS for w in words) and not any(w in TOPIC_MARKERS for w in words)
+
+
+def looks_like_person(text: str, min_tokens: int = 1) -> bool:
+    """A capitalised personal name of up to five words, none of them a topic, boilerplate or
+    company word ("Systems Design", "Meeting ID" and "Data Corp" are not people)."""
+    text = text.strip(_JUNK)
+    tokens = text.split()
+    if not min_tokens <= len(tokens) <= 5 or len(text) > 60:
+        return False
+    if any(c.isdigit() for c in text):
+        return False
+    tokens = [t for t in tokens if not _QUOTED.match(t)]  # "Mac" in Marcus "Mac" O'Neil
+    if len(tokens) < min_tokens:
+        return False
+    for i, token in enumerate(tokens):
+        key = token.casefold().strip(".,")
+        if key in NON_NAME_WORDS or not _NAME_TOKEN.match(token):
+            return False
+        if i > 0 and key in PARTICLES:
+            continue
+        if token[0].islower():
+            return False
+    return not all(_INITIAL_TOKEN.match(t) for t in tokens)
+
+
+def is_full_name(name: str) -> bool:
+    """Given and family name: two words, or one word in a script without case or spaces
+    between names ("李小龙")."""
+    tokens = name.split()
+    if len(tokens) >= 2:
+        return True
+    return len(tokens) == 1 and len(name) >= 2 and not any(c.isupper() or c.islower() for c in name)
+
+
+def _is_generic_topic(text: str) -> bool:
+    return all(w in GENERIC_TOPICS for w in _words(text))
+
+
+def _is_coordination_title(title: str | None) -> bool:
+    return title is not None and any(w in COORDINATION_WORDS for w in _words(title))
+
+
+# --- one segment → one person ------------------------------------------------------------
+
+
+def parse_person(segment: str, *, allow_single: bool = False) -> ScheduledPerson | None:
+    """The person one schedule line or list item names, with their title and topic.
+
+    Layouts: "Name (Title) – Topic", "Name, Title — Topic", "Name – Title – Topic",
+    "Topic: Name, Title", "Topic with Name (Title)", "Topic (Name)". A one-word name counts
+    only with a job title or when `allow_single` (a list after "Interviewers:").
+    """
+    segment = segment.strip(_JUNK)
+    if not segment:
+        return None
+    found = _WITH.search(segment)
+    if found:
+        rest = found.group("rest")
+        about = _SUBJECT.search(rest)
+        who, subject = (rest[: about.start()], rest[about.end():]) if about else (rest, "")
+        person = _person_in_parts(who, allow_single)
+        if person is not None:
+            topic = subject.strip(_JUNK) or _last_part(segment[: found.start()])
+            topic = re.sub(r"^(?:a|an)\s+", "", topic, flags=re.IGNORECASE)
+            if person.topic is None and _is_specific_topic(topic):
+                person = replace(person, topic=_cap(topic, MAX_TOPIC_LENGTH))
+            return person
+    return _person_in_parts(segment, allow_single)
+
+
+def _is_specific_topic(topic: str) -> bool:
+    """Says what was discussed: not "Interview", not "Tuesday"."""
+    return bool(topic) and not _is_generic_topic(topic) and not _WHEN_WORDS.match(topic)
+
+
+def _last_part(text: str) -> str:
+    """"Round 2 (Tokyo): data platform deep dive" → "data platform deep dive"."""
+    parts = [p.strip(_JUNK) for p in _split_outside_parens(text)]
+    parts = [p for p in parts if p]
+    return re.sub(r"\([^()]*\)", " ", parts[-1]).strip(_JUNK) if parts else ""
+
+
+def _person_in_parts(segment: str, allow_single: bool) -> ScheduledPerson | None:
+    parts = [p.strip(_JUNK) for p in _split_outside_parens(segment)]
+    parts = [p for p in parts if p]
+    for i, part in enumerate(parts):
+        found = _name_in_part(part)
+        if found is None:
+            continue
+        name, extras = found
+        if any(p.casefold() in _NOT_INTERVIEWING for p in parts[:i]):
+            return None
+        title, topic = _title_and_topic([*extras, *parts[i + 1:], *parts[:i]])
+        cleaned = clean_name(name)
+        if not cleaned or (not is_full_name(cleaned) and not allow_single and title is None):
+            return None
+        return ScheduledPerson(cleaned, title, topic)
+    return None
+
+
+def _name_in_part(part: str) -> tuple[str, list[str]] | None:
+    paren_match = _PAREN.match(part)
+    head, paren, after = (
+        (paren_match["head"], paren_match["paren"], paren_match["after"])
+        if paren_match else (part, "", "")
+    )
+    name, _, comma_rest = head.partition(",")
+    if looks_like_person(name):
+        return name, [comma_rest, paren, after]
+    if paren and not any(c.isdigit() for c in head) and looks_like_person(paren):
+        return paren, [head, after]
+    return None
+
+
+def _title_and_topic(candidates: list[str]) -> tuple[str | None, str | None]:
+    title: str | None = None
+    topic: str | None = None
+    for raw in candidates:
+        text = raw.strip(_JUNK)
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1].strip(_JUNK)
+        if not text or _PRONOUNS.match(text):
+            continue
+        if title is None and looks_like_title(text):
+            title = _cap(text, MAX_TITLE_LENGTH)
+        elif topic is None and not _is_generic_topic(text):
+            topic = _cap(text, MAX_TOPIC_LENGTH)
+    return title, topic
+
+
+def _cap(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
+
+
+def _split_outside_parens(segment: str, separators: re.Pattern[str] = _PART_SPLIT) -> list[str]:
+    """Split on separators, leaving "(Director, Engineering)" whole."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match.group(0))
+        return f"\x00{len(held) - 1}\x00"
+
+    masked = re.sub(r"\([^()]*\)", hold, segment.replace("\x00", ""))
+    parts = separators.split(masked)
+    return [re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], p) for p in parts]
+
+
+# --- the whole description ---------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    people: list[ScheduledPerson]
+    in_schedule: bool = False  # after a "Schedule:" or "You'll meet with:" heading
+    schedule_entries: int = 0
+    gap: bool = False  # a blank line since the last schedule entry
+    signed_off: bool = False  # past "Thanks," / "Best," : the signature follows
+
+    def open_schedule(self) -> None:
+        self.in_schedule, self.schedule_entries, self.gap = not self.signed_off, 0, False
+
+
+def parse_itinerary(text: str) -> tuple[ScheduledPerson, ...]:
+    """Everyone the (already plain-text) description names as an interviewer, in the order
+    it names them, duplicates merged; people it only mentions come with listed=False."""
+    scan = _Scan(people=[])
+    skipping = False
+    for raw in text[:MAX_DESCRIPTION].split("\n")[:MAX_LINES]:
+        line = _normalise(raw)
+        if line.startswith(_BOILERPLATE_MARKER):
+            skipping = not skipping
+            continue
+        if skipping:
+            continue
+        for sentence in _sentences(line):
+            if len(sentence) <= MAX_LINE_LENGTH:
+                _scan_line(sentence, scan)
+    return _merge(scan.people)
+
+
+def _sentences(line: str) -> list[str]:
+    """A prose line cut into sentences, so "…deep dive with Haruto Sato. Bring a laptop."
+    names Haruto Sato alone; "Dr. Ng" and initials stay whole."""
+    if len(line) <= 60:
+        return [line]
+    pieces = _SENTENCE_END.split(line)
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+def _normalise(line: str) -> str:
+    line = "".join(" " if not c.isprintable() else c for c in line)
+    line = line.replace("’", "'").replace("‘", "'").replace("\u2010", "-").replace("\u2011", "-")
+    return _SPACES.sub(" ", line).strip()
+
+
+def _scan_line(line: str, scan: _Scan) -> None:
+    """One line: a schedule entry, a label list, a heading, or prose that may still name
+    someone with their title. A schedule block ends at the first line after a blank that
+    names nobody (HTML lists put blank lines between entries)."""
+    if not line:
+        scan.gap = True
+        return
+    if _SIGNOFF.match(line):
+        scan.signed_off, scan.in_schedule = True, False
+        return
+    body = _BULLET.sub("", line, count=1)
+    timed = _TIME_PREFIX.match(body)
+    if timed:
+        body = body[timed.end():]
+    elif _scan_label(body, scan):
+        return
+    if not timed and len(body) < 60 and _HEADING.match(body):
+        scan.open_schedule()
+        return
+    person = _person_on_line(body)
+    if person is None:
+        if scan.gap and scan.schedule_entries:
+            scan.in_schedule = False
+        scan.gap = False
+        return
+    scan.gap = False
+    if timed or scan.in_schedule:
+        scan.people.append(person)
+        scan.schedule_entries += 1
+    elif scan.signed_off or not is_full_name(person.name):
+        return
+    elif person.title is not None and not _is_coordination_title(person.title):
+        scan.people.append(person)
+    else:
+        scan.people.append(replace(person, listed=False))
+
+
+def _scan_label(body: str, scan: _Scan) -> bool:
+    """"Interviewers: A, B and C" adds each; a bare "Interviewers:" opens a schedule."""
+    label = _LABEL.match(body)
+    if label is None:
+        return False
+    rest = _LABEL_VERB.sub("", label["rest"].strip()).strip(" .:")
+    if not rest:
+        scan.open_schedule()
+        return True
+    found = _people_in_list(rest)
+    scan.people.extend(found)
+    return bool(found)
+
+
+def _people_in_list(text: str) -> list[ScheduledPerson]:
+    text, email = _take_email(_URL.sub(" ", text))
+    items = [i for i in (p.strip(_JUNK) for p in _split_outside_parens(text, _LIST_SPLIT)) if i]
+    people: list[ScheduledPerson] = []
+    for item in items:
+        person = parse_person(item, allow_single=True)
+        if person is not None:
+            people.append(person)
+        elif people and people[-1].title is None and looks_like_title(item):
+            people[-1] = replace(people[-1], title=_cap(item, MAX_TITLE_LENGTH))
+    if email and len(people) == 1:
+        people[0] = replace(people[0], email=email)
+    return people
+
+
+def _person_on_line(body: str) -> ScheduledPerson | None:
+    body, email = _take_email(_URL.sub(" ", body))
+    if sum(c.isdigit() for c in body) >= 5:  # phone numbers, meeting ids, passcodes
+        return None
+    person = parse_person(body)
+    if person is not None and email:
+        person = replace(person, email=email)
+    return person
+
+
+def _take_email(text: str) -> tuple[str, str | None]:
+    found = _EMAIL.search(text)
+    if found is None:
+        return text, None
+    return _EMAIL.sub(" ", text), found.group(1).lower()
+
+
+def _merge(people: list[ScheduledPerson]) -> tuple[ScheduledPerson, ...]:
+    """One entry per person (by email or name), keeping the first title and topic seen."""
+    merged: list[ScheduledPerson] = []
+    for person in people:
+        for i, seen in enumerate(merged):
+            same_email = person.email is not None and person.email == seen.email
+            if same_email or name_key(person.name) == name_key(seen.name):
+                merged[i] = ScheduledPerson(
+                    name=seen.name if len(seen.name) >= len(person.name) else person.name,
+                    title=seen.title or person.title,
+                    topic=seen.topic or person.topic,
+                    email=seen.email or person.email,
+                    listed=seen.listed or person.listed,
+                )
+                break
+        else:
+            merged.append(person)
+    return tuple(merged)
+
+
+def named_in_title(summary: str) -> tuple[ScheduledPerson, ...]:
+    """A full name the title gives ("Interview with Marcus O'Neil", "Acme <> Priya Shah"),
+    for the candidate's own event copy that lists nobody."""
+    found = _WITH.search(summary[:300])
+    sides = [found["rest"]] if found else re.split(r"\s*(?:<>|<->|↔|\s[x×]\s)\s*", summary[:300])
+    people = []
+    for side in sides:
+        person = _person_in_parts(side, allow_single=False)
+        if person is not None:
+            people.append(ScheduledPerson(person.name, person.title))
+    return tuple(people)

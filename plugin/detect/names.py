@@ -1,0 +1,307 @@
+"""People's names as calendars give them, made fit for a greeting and safe for a header.
+
+Display names come from strangers (a CN parameter, an itinerary line) and end up in a
+`To:` header and a greeting, so cleaning is about safety first (no line breaks, no control
+characters, no smuggled addresses) and looks second ("ONEIL, MARCUS" → "Marcus Oneil").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from afterword.plugin.detect.lexicon import JOB_WORDS, PARTICLES, TITLE_MODIFIERS
+from afterword.plugin.model import Interviewer
+
+MAX_NAME_LENGTH = 80
+
+_LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Control, format (zero-width, bidi overrides), private-use, unassigned and symbol (emoji)
+# characters: none belongs in a name and several can disguise one.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk", "Zl", "Zp"})
+_DROPPED_CHARS = frozenset({"\ufe0e", "\ufe0f", "\u20e3"})
+_JOINERS = frozenset({"\u200c", "\u200d"})  # meaningful inside Persian or Indic names
+_STRAY_JOINER = re.compile(
+    r"(?<![^\W\d_])[\u200c\u200d]|[\u200c\u200d](?![^\W\d_])|(?<=[\x00-\x7f])[\u200c\u200d]"
+)
+_ADDRESS = re.compile(r"<[^<>]*>?|[^\s<>]*@[^\s<>]*")
+_BRACKETED = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?|\{[^{}]*\}?")
+_NICKNAME = re.compile(r"(?<=\S)\s+[\"“][^\"“”]{1,30}[\"”](?=\s+\S)")
+_AFFILIATION = re.compile(r"\s*\|\s*|\s+[–—/·•-]\s+")
+_PRONOUNS = re.compile(
+    r"\b(?:she|he|they|ze|xe|zie|ey)\s*/\s*(?:her|him|them|hers|his|theirs|zir|xem|hir|em)"
+    r"(?:\s*/\s*[a-z]+)?\b",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(
+    r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame|rev|hon)\b\.?\s+", re.IGNORECASE
+)
+_CREDENTIALS = frozenset({
+    "phd", "md", "mba", "msc", "bsc", "cpa", "pe", "esq", "pmp", "rn", "dds", "jd", "llm",
+    "mphil", "dphil", "edd", "cfa", "frm", "cissp", "shrm-cp", "shrm-scp", "sphr", "phr",
+    "meng", "beng", "mfa", "mpa", "mph", "facs", "ceng", "psyd",
+})
+_DEPARTMENTS = frozenset({
+    "recruiting", "recruitment", "talent", "hr", "people", "engineering", "marketing",
+    "operations", "ops", "team", "acquisition",
+})
+_GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_EDGE_JUNK = " \t,;:|/\\-_*~#\"'`“”‘’«»"
+_INITIAL = re.compile(r"^[^\W\d_]\.?$")
+
+
+def clean_name(raw: str) -> str:
+    """A display name fit for a greeting and a header; "" when nothing name-like is left.
+
+    Only the first line is kept, so a name carrying "\\r\\nBcc: x@y" loses the injection
+    entirely rather than having it folded into the name.
+    """
+    if not raw:
+        return ""
+    text = unicodedata.normalize("NFC", _LINE_BREAK.split(raw[:500], maxsplit=1)[0])
+    text = "".join(" " if c.isspace() else c for c in text if _kept(c))
+    text = _STRAY_JOINER.sub("", text)
+    text = _ADDRESS.sub(" ", text)
+    text = _strip_bracketed(text)
+    text = _NICKNAME.sub(" ", text)
+    text = re.sub(r"[()\[\]{}<>]", " ", text)
+    text = " ".join(t for t in text.split() if not any(c.isdigit() for c in t))
+    text = _PRONOUNS.sub(" ", text)
+    text = _first_affiliation_part(text)
+    text = " ".join(text.split()).strip(_EDGE_JUNK).lstrip(".")
+    text = _strip_honorifics(text)
+    text = _strip_credentials(text)
+    text = _reorder_commas(text)
+    text = _drop_trailing_title(text)
+    text = " ".join(text.split()).strip(_EDGE_JUNK)
+    if not _has_name_word(text):
+        return ""
+    if _is_single_case(text):
+        text = _recase(text)
+    else:
+        text = " ".join(_recase(t) if _is_shouted(t) else t for t in text.split())
+    return _truncate(text)
+
+
+def _kept(c: str) -> bool:
+    if c in _JOINERS:
+        return True
+    if c in _DROPPED_CHARS:
+        return False
+    return c.isspace() or unicodedata.category(c) not in _DROPPED_CATEGORIES
+
+
+def _strip_bracketed(text: str) -> str:
+    for _ in range(5):  # nested brackets: peel a few layers, never loop on hostile input
+        stripped = _BRACKETED.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _first_affiliation_part(text: str) -> str:
+    """"Jane Doe | Acme" and "Jane Doe - Recruiter" are a name followed by an affiliation."""
+    for part in _AFFILIATION.split(text):
+        if part.strip(_EDGE_JUNK):
+            return part
+    return ""
+
+
+def _strip_honorifics(text: str) -> str:
+    for _ in range(3):
+        rest = _HONORIFIC.sub("", text, count=1)
+        if rest == text or not rest.strip():
+            break
+        text = rest
+    return text
+
+
+def _token_key(token: str) -> str:
+    return token.replace(".", "").strip(_EDGE_JUNK).casefold()
+
+
+def _strip_credentials(text: str) -> str:
+    tokens = text.replace(",", " , ").split()
+    while len(tokens) > 1 and (tokens[-1] == "," or _token_key(tokens[-1]) in _CREDENTIALS):
+        tokens.pop()
+    return " ".join(tokens).replace(" , ", ", ").replace(" ,", ",")
+
+
+def _reorder_commas(text: str) -> str:
+    """"Doe, Jane" → "Jane Doe"; "Jane Doe, Jr." and "Jane Doe, Engineering Manager" keep
+    their natural order (a suffix is joined, a job title dropped)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    head, second = parts[0], parts[1]
+    if _token_key(second) in _GENERATIONAL:
+        return f"{head} {second}"
+    if any(w.casefold() in JOB_WORDS for w in second.split()):
+        return head
+    return f"{second} {head}"
+
+
+def _has_name_word(text: str) -> bool:
+    """Something beyond titles and credentials ("Dr.", "PhD") and punctuation."""
+    return any(
+        any(c.isalpha() for c in token)
+        and _token_key(token) not in _CREDENTIALS
+        and not _HONORIFIC.match(token + " ")
+        for token in text.split()
+    )
+
+
+def _drop_trailing_title(text: str) -> str:
+    """"Marcus O'Neil Principal Engineer" (a CN whose line break was flattened) → "Marcus
+    O'Neil": cut before a job word and its modifiers, keeping at least two name words."""
+    tokens = text.split()
+    keys = [_token_key(t) for t in tokens]
+    for i in range(2, len(tokens)):
+        if all(k in _DEPARTMENTS for k in keys[i:]):  # "Dana Whitfield Recruiting"
+            return " ".join(tokens[:i])
+        if keys[i] in JOB_WORDS:
+            start = i
+            while start > 2 and keys[start - 1] in TITLE_MODIFIERS:
+                start -= 1
+            return " ".join(tokens[:start])
+    return text
+
+
+def _is_single_case(text: str) -> bool:
+    cased = [c for c in text if c.isupper() or c.islower()]
+    if not cased:
+        return False
+    return all(c.isupper() for c in cased) or all(c.islower() for c in cased)
+
+
+def _is_shouted(token: str) -> bool:
+    """A surname in capitals inside an otherwise mixed-case name ("Jean-Luc PICARD");
+    short capital tokens ("JD", "III") are left as initials."""
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _recase(text: str) -> str:
+    """Title case for a name typed in all capitals or all lower case, keeping particles
+    ("MARIA DE LA CRUZ" → "Maria de la Cruz") and "O'"/"Mc" prefixes sensible."""
+    tokens = text.split()
+    out = []
+    for i, token in enumerate(tokens):
+        lower = token.lower()
+        if 0 < i < len(tokens) - 1 and lower in PARTICLES:
+            out.append(lower)
+        elif lower.rstrip(".") in {"ii", "iii", "iv"}:
+            out.append(token.upper())
+        else:
+            out.append(_capitalize_word(lower))
+    return " ".join(out)
+
+
+def _capitalize_word(word: str) -> str:
+    pieces = re.split(r"([-'’])", word)
+    result = []
+    for piece in pieces:
+        if piece.startswith("mc") and len(piece) > 3:
+            result.append("Mc" + piece[2:].capitalize())
+        else:
+            result.append(piece.capitalize())
+    return "".join(result)
+
+
+def _truncate(text: str) -> str:
+    if len(text) <= MAX_NAME_LENGTH:
+        return text
+    cut = text[:MAX_NAME_LENGTH].rsplit(" ", 1)[0]
+    return cut.strip(_EDGE_JUNK)
+
+
+def name_from_email(email: str) -> str:
+    """A readable name from a mailbox's local part: "marcus.oneil" → "Marcus Oneil"."""
+    local = email.split("@", 1)[0].split("+", 1)[0]
+    words = [re.sub(r"[\d\W_]+", "", w) for w in re.split(r"[._\-]+", local)]
+    return clean_name(" ".join(w.capitalize() for w in words if w))
+
+
+def display_name(name: str, email: str) -> str:
+    """The cleaned CN, else a name made from the address (the CN's own when it was one)."""
+    cleaned = clean_name(name)
+    if cleaned:
+        return cleaned
+    if not email:
+        match = re.search(r"[^\s<>@]+@[^\s<>]+", name or "")
+        email = match.group(0) if match else ""
+    return name_from_email(email) if email else ""
+
+
+def first_name(name: str) -> str:
+    """The name to greet someone by: "Dr. José Álvarez" → "José", "J. Robert Smith" →
+    "Robert". A leading initial is skipped when a fuller given name follows it."""
+    tokens = clean_name(name).split()
+    if not tokens:
+        return ""
+    for token in tokens[:-1]:
+        if not _INITIAL.match(token):
+            return token
+    return tokens[0]
+
+
+def greeting_name(interviewer: Interviewer) -> str:
+    """What the composer writes after "Hi": the interviewer's cleaned first name, or "" when
+    the name holds nothing usable (the composer then greets without a name)."""
+    return first_name(interviewer.name)
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """A comparison key: accents, case, apostrophes and dots removed, hyphens as spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = re.sub(r"['’`.]", "", plain).replace("-", " ")
+    return " ".join(re.sub(r"[^\w ]|_", " ", plain).split())
+
+
+def name_tokens(name: str) -> list[str]:
+    return name_key(name).split()
+
+
+def same_person(a: str, b: str, *, first_only: bool = True) -> bool:
+    """Whether two names plausibly denote one person: same tokens, same first and last
+    name ignoring middle names and initials, or (with first_only) one is only the other's
+    first name. Callers decide what to do when a first-name match is ambiguous."""
+    ta, tb = name_tokens(a), name_tokens(b)
+    if not ta or not tb:
+        return False
+    if ta == tb:
+        return True
+    if len(ta) == 1 or len(tb) == 1:
+        return first_only and ta[0] == tb[0] and len(ta[0]) > 1
+    firsts = ta[0] == tb[0] or _initial_of(ta[0], tb[0]) or _initial_of(tb[0], ta[0])
+    lasts = ta[-1] == tb[-1] or ta[-1] in tb[1:] or tb[-1] in ta[1:]
+    return firsts and lasts
+
+
+def _initial_of(initial: str, word: str) -> bool:
+    return len(initial) == 1 and word.startswith(initial)
+
+
+def matches_address(name: str, email: str) -> bool:
+    """Whether an address's local part is built from the name: marcus.oneil, moneil,
+    marcuso, oneil.marcus or (for a one-word name) marcus."""
+    tokens = [t.replace(" ", "") for t in name_tokens(name)]
+    if not tokens or "@" not in email:
+        return False
+    local = email.split("@", 1)[0].split("+", 1)[0].casefold()
+    joined = re.sub(r"[^a-z]", "", name_key(local.replace(".", " ").replace("_", " ")))
+    if not joined:
+        return False
+    if len(tokens) == 1:
+        return joined == tokens[0]
+    first, last = tokens[0], tokens[-1]
+    forms = {
+        first + last, last + first, first[0] + last, first + last[0], last + first[0],
+        "".join(tokens),
+    }
+    return joined in forms

@@ -1,0 +1,77 @@
+"""What detection needs to know about me and what counts as an interview."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from afterword.plugin.config import Application
+from afterword.plugin.detect.addresses import domain_of, is_public_provider
+from afterword.plugin.model import Identity
+
+DEFAULT_INTERVIEW_KEYWORDS: tuple[str, ...] = (
+    "interview", "onsite", "on-site", "on site", "phone screen", "phone screening",
+    "technical screen", "tech screen", "recruiter screen", "recruiter call", "screening call",
+    "hiring manager", "panel", "final round", "superday", "chat with", "meet the team",
+    "system design", "pair programming", "coding exercise", "technical round",
+    "portfolio review", "case study", "coffee chat",
+)
+# Generic enough to appear in any invite's prose: they count only in the title.
+TITLE_ONLY_KEYWORDS = frozenset({
+    "panel", "chat with", "meet the team", "on site", "system design", "pair programming",
+    "case study", "portfolio review", "coffee chat",
+})
+DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
+    "[hold]", "(hold)", "hold:", "hold -", "hold for", "placeholder", "interview prep",
+    "interview preparation", "prep for", "prep session", "prep call", "prep:",
+    "mock interview", "practice interview", "interview practice", "webinar", "career fair",
+    "job fair", "hiring event", "info session", "information session", "interviewer training",
+    "interview training", "debrief", "office hours",
+)
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    me: Identity
+    applications: tuple[Application, ...] = ()
+    include_optional: bool = False  # do ROLE=OPT-PARTICIPANT attendees count as interviewers?
+    interview_keywords: tuple[str, ...] = DEFAULT_INTERVIEW_KEYWORDS
+    exclude_keywords: tuple[str, ...] = DEFAULT_EXCLUDE_KEYWORDS
+
+    @property
+    def work_domains(self) -> frozenset[str]:
+        """Domains of my addresses that belong to an organisation (not gmail.com & co.):
+        people there are my colleagues."""
+        domains = (domain_of(a) for a in self.me.addresses)
+        return frozenset(d for d in domains if d and not is_public_provider(d))
+
+    @property
+    def application_domains(self) -> frozenset[str]:
+        return frozenset(d for app in self.applications for d in app.domains if d)
+
+
+@lru_cache(maxsize=64)
+def keyword_pattern(keywords: tuple[str, ...], inflected: bool = False) -> re.Pattern[str] | None:
+    """One case-insensitive regex for a keyword list, matching whole words ("panel" not in
+    "panelling"); with `inflected`, common endings too ("interviewers", "screening")."""
+    alternatives = []
+    for keyword in keywords:
+        words = keyword.casefold().split()
+        if not words:
+            continue
+        text = " ".join(words)
+        body = r"\s+".join(re.escape(w) for w in words)
+        left = r"(?<!\w)" if text[0].isalnum() else ""
+        right = ""
+        if text[-1].isalnum():
+            right = r"(?:s|es|er|ers|ing|ed)?(?!\w)" if inflected else r"(?!\w)"
+        alternatives.append(left + body + right)
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def mentions(keywords: tuple[str, ...], text: str, *, inflected: bool = False) -> bool:
+    pattern = keyword_pattern(keywords, inflected)
+    return pattern is not None and pattern.search(text) is not None

@@ -1,0 +1,160 @@
+"""Company and role: from my applications, the title, or the interviewers' domain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from afterword.plugin.config import Application
+from afterword.plugin.detect import DetectionSettings, classify_event, company_from_domain
+from afterword.plugin.detect.addresses import is_public_provider
+from afterword.plugin.detect.company import company_and_role, parse_title
+from afterword.plugin.model import Attendee, CalendarEvent, Identity, Interviewer
+
+START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+ME = Identity("Alex Rivera", "alex.rivera@example.com")
+ALEX = Attendee("alex.rivera@example.com", "Alex Rivera")
+
+
+def event(summary: str, *emails: str, organizer: str = "") -> CalendarEvent:
+    attendees = (ALEX, *(Attendee(e, "") for e in emails))
+    return CalendarEvent(uid="u", start=START, end=START + timedelta(hours=1), summary=summary,
+                         attendees=attendees,
+                         organizer=Attendee(organizer, "") if organizer else None)
+
+
+def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
+    interview = classify_event(ev, DetectionSettings(me=ME, applications=apps))
+    assert interview is not None
+    return interview.company, interview.role
+
+
+@pytest.mark.parametrize(
+    ("title", "company", "role"),
+    [
+        ("Interview: Senior Data Engineer at Acme", "Acme", "Senior Data Engineer"),
+        ("Acme – Onsite (Data Engineer)", "Acme", "Data Engineer"),
+        ("Acme <> Alex Rivera", "Acme", ""),
+        ("Alex Rivera <> Acme", "Acme", ""),
+        ("Acme x Alex Rivera - Intro call", "Acme", ""),
+        ("Phone screen with Acme", "Acme", ""),
+        ("Phone Screen with Initech Labs", "Initech Labs", ""),
+        ("Alex Rivera - Senior Data Engineer - Acme", "Acme", "Senior Data Engineer"),
+        ("Invitation: Acme Virtual Onsite @ Tue Nov 24, 2pm", "Acme", ""),
+        ("Acme's virtual onsite", "Acme", ""),
+        ("Hiring manager interview - Initech", "Initech", ""),
+        ("Onsite interview for Staff Engineer role at Globex", "Globex", "Staff Engineer"),
+        ("Data Engineer Interview", "", "Data Engineer"),
+        ("Zoom interview – Globex", "Globex", ""),
+        ("[External] Final Round: Acme Corp", "Acme Corp", ""),
+        ("Interview with Marcus O'Neil", "", ""),
+        ("Interview at 3pm", "", ""),
+        ("Onsite at 10:30 with 1Password", "1Password", ""),
+        ("3M phone screen", "3M", ""),
+        ("Greenhouse interview", "", ""),
+        ("GoodTime: Onsite", "", ""),
+        ("acme onsite", "Acme", ""),
+        ("Interview: Kaito Systems – Data Engineer (round 2)", "Kaito Systems", "Data Engineer"),
+        ("Coffee chat – Globex data team", "Globex", ""),
+        ("System design interview – Acme", "Acme", ""),
+        ("Acme: Systems Design & Coding", "Acme", ""),
+        ("Interview with Acme for Senior Data Engineer", "Acme", "Senior Data Engineer"),
+        ("Alex Rivera <> Acme: Senior Engineer Interview", "Acme", "Senior Engineer"),
+        ("Acme Interview - Alex Rivera", "Acme", ""),
+        ("Technical interview for the Platform Engineer position", "", "Platform Engineer"),
+    ],
+)
+def test_parse_title(title: str, company: str, role: str) -> None:
+    assert parse_title(title, "Alex Rivera", ["Marcus O'Neil"]) == (company, role)
+
+
+@pytest.mark.parametrize(
+    ("domain", "company"),
+    [
+        ("acme.com", "Acme"),
+        ("mail.acme.com", "Acme"),
+        ("data-corp.co.uk", "Data Corp"),
+        ("globex.com.au", "Globex"),
+        ("ibm.com", "IBM"),
+        ("initech.io", "Initech"),
+    ],
+)
+def test_company_from_domain(domain: str, company: str) -> None:
+    assert company_from_domain(domain) == company
+
+
+def test_application_matched_by_domain_wins() -> None:
+    app = Application("ACME Corporation", "Senior Data Engineer", ("acme.com",))
+    ev = event("Onsite (Staff Engineer) - Wile E. Inc", "marcus@eu.acme.com")
+    assert detected(ev, app) == ("ACME Corporation", "Senior Data Engineer")
+
+
+def test_application_matched_by_company_name_in_the_title() -> None:
+    app = Application("Globex", "Platform Engineer", ())
+    assert detected(event("Globex phone screen", "hank@gmail.com"), app) == (
+        "Globex", "Platform Engineer"
+    )
+
+
+def test_application_without_role_takes_the_title_role() -> None:
+    app = Application("Acme", "", ("acme.com",))
+    assert detected(event("Onsite (Data Engineer)", "marcus@acme.com"), app) == (
+        "Acme", "Data Engineer"
+    )
+
+
+def test_title_beats_domain() -> None:
+    assert detected(event("Instagram onsite", "marcus@fb.com")) == ("Instagram", "")
+
+
+def test_domain_of_the_interviewers_when_the_title_says_nothing() -> None:
+    assert detected(event("Onsite interview", "marcus@data-corp.co.uk")) == ("Data Corp", "")
+
+
+def test_never_a_scheduling_platform_or_a_mail_provider() -> None:
+    ev = event("Interview", "sam@gmail.com", "x@goodtime.io", organizer="no-reply@greenhouse.io")
+    assert detected(ev) == ("", "")
+    ev = event("Interview", "sam@gmail.com", "marcus@acme.com",
+               organizer="no-reply@us.greenhouse-mail.io")
+    assert detected(ev) == ("Acme", "")
+
+
+def test_coordinator_domain_is_a_fallback() -> None:
+    ev = CalendarEvent(uid="u", start=START, end=START + timedelta(hours=1), summary="Interview",
+                       attendees=(ALEX, Attendee("sam@gmail.com", "Sam Founder")),
+                       organizer=Attendee("jane@globex.com", "Jane"))
+    assert detected(ev) == ("Globex", "")
+
+
+def test_most_interviewers_decide_the_domain() -> None:
+    ev = event("Interview", "a@contractor.io", "b@acme.com", "c@acme.com")
+    assert detected(ev) == ("Acme", "")
+
+
+def test_company_and_role_directly() -> None:
+    settings = DetectionSettings(me=ME)
+    ev = event("Interview", "marcus@acme.com")
+    people = (Interviewer("Marcus", "marcus@acme.com"),)
+    assert company_and_role(ev, people, settings) == ("Acme", "")
+
+
+def test_role_does_not_repeat_the_company() -> None:
+    assert detected(event("Acme Tech Lead interview", "m@acme.com")) == ("Acme", "Tech Lead")
+
+
+@pytest.mark.parametrize(
+    ("domain", "public"),
+    [("gmail.com", True), ("googlemail.com", True), ("gmx.de", True), ("yahoo.co.uk", True),
+     ("hotmail.fr", True), ("proton.me", True), ("acme.com", False), ("gmxfoo.com", False)],
+)
+def test_public_providers(domain: str, public: bool) -> None:
+    assert is_public_provider(domain) is public
+
+
+def test_a_malformed_address_never_names_the_company() -> None:
+    ev = event("Interview", "marcus@acme.com", "x@evil\r\nbcc.com")
+    assert detected(ev) == ("Acme", "")
+    ev = CalendarEvent(uid="u", start=START, end=START + timedelta(hours=1), summary="Interview",
+                       attendees=(ALEX, Attendee("x@evil\r\nbcc.com", "Eve Vil")))
+    assert detected(ev) == ("", "")

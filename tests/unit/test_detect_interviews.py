@@ -1,0 +1,534 @@
+"""classify_event: which calendar events are my interviews, and who interviewed me."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from afterword.plugin.config import Application
+from afterword.plugin.detect import DetectionSettings, classify_event
+from afterword.plugin.model import Attendee, CalendarEvent, Identity, Interview, stable_id
+
+START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+ME = Identity("Alex Rivera", "alex.rivera@example.com", ("alex@rivera.dev",))
+SETTINGS = DetectionSettings(me=ME)
+GMAIL_ME = Identity("Alex Rivera", "alex.rivera@gmail.com")
+
+
+def person(email: str, name: str = "", **kw: str) -> Attendee:
+    return Attendee(email=email, name=name, partstat=kw.get("partstat", "ACCEPTED"),
+                    role=kw.get("role", "REQ-PARTICIPANT"), cutype=kw.get("cutype", "INDIVIDUAL"))
+
+
+ALEX = person("alex.rivera@example.com", "Alex Rivera")
+MARCUS = person("marcus.oneil@acme.com", "Marcus O'Neil")
+PRIYA = person("priya.shah@acme.com", "Priya Shah")
+
+
+def event(summary: str = "Acme onsite interview", attendees: tuple[Attendee, ...] = (ALEX, MARCUS),
+          **kw: Any) -> CalendarEvent:
+    return CalendarEvent(uid=kw.pop("uid", "evt-1@acme.com"), start=kw.pop("start", START),
+                         end=kw.pop("end", START + timedelta(hours=1)), summary=summary,
+                         attendees=attendees, **kw)
+
+
+def classify(ev: CalendarEvent, settings: DetectionSettings = SETTINGS) -> Interview | None:
+    return classify_event(ev, settings)
+
+
+def emails(interview: Interview | None) -> list[str | None]:
+    assert interview is not None, "expected an interview"
+    return [i.email for i in interview.interviewers]
+
+
+def names(interview: Interview | None) -> list[str]:
+    assert interview is not None, "expected an interview"
+    return [i.name for i in interview.interviewers]
+
+
+# --- the Interview record --------------------------------------------------------------------
+
+
+def test_interview_fields_come_from_the_event() -> None:
+    ev = event("Interview: Senior Data Engineer at Acme", location="Acme HQ, 4th floor",
+               timezone="Europe/London", recurrence_id="")
+    interview = classify(ev)
+    assert interview == Interview(
+        id=stable_id("evt-1@acme.com", ""),
+        title="Interview: Senior Data Engineer at Acme",
+        company="Acme",
+        role="Senior Data Engineer",
+        start=START,
+        end=START + timedelta(hours=1),
+        interviewers=interview.interviewers if interview else (),
+        timezone="Europe/London",
+        source_uid="evt-1@acme.com",
+        location="Acme HQ, 4th floor",
+    )
+    assert emails(interview) == ["marcus.oneil@acme.com"]
+
+
+def test_id_is_stable_when_the_event_moves_and_differs_per_occurrence() -> None:
+    moved = classify(event(start=START + timedelta(days=1), end=START + timedelta(days=1, hours=1)))
+    first = classify(event())
+    other = classify(event(recurrence_id="2026-12-01T14:00:00+00:00"))
+    assert first is not None and moved is not None and other is not None
+    assert first.id == moved.id
+    assert first.id != other.id
+
+
+# --- is it mine, is it live ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ev", "why"),
+    [
+        (event(attendees=(replace(ALEX, partstat="DECLINED"), MARCUS)), "I declined"),
+        (event(status="CANCELLED"), "cancelled"),
+        (event("Canceled: Acme onsite interview"), "Outlook's cancelled copy"),
+        (event("Cancelled - Acme phone screen"), "cancelled copy"),
+        (event("Acme onsite day", all_day=True), "all-day marker"),
+        (event(attendees=(MARCUS, PRIYA)), "I am not on it"),
+        (event("Lunch", attendees=(ALEX, MARCUS)), "nothing says interview"),
+        (event(attendees=(ALEX,)), "nobody but me"),
+        (event(attendees=(ALEX, person("alex@rivera.dev", "Alex Rivera"))), "only my alias"),
+    ],
+)
+def test_not_an_interview(ev: CalendarEvent, why: str) -> None:
+    assert classify(ev) is None, why
+
+
+def test_declined_on_one_address_but_accepted_on_the_other_still_counts() -> None:
+    ev = event(attendees=(replace(ALEX, partstat="DECLINED"),
+                          person("alex@rivera.dev", "Alex R"), MARCUS))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+@pytest.mark.parametrize("partstat", ["ACCEPTED", "TENTATIVE", "NEEDS-ACTION", ""])
+def test_any_reply_but_declined_counts(partstat: str) -> None:
+    assert classify(event(attendees=(replace(ALEX, partstat=partstat), MARCUS))) is not None
+
+
+def test_alias_and_organizer_count_as_me() -> None:
+    alias = person("ALEX@rivera.dev", "Alex")
+    assert emails(classify(event(attendees=(alias, MARCUS)))) == ["marcus.oneil@acme.com"]
+    organised = event(attendees=(MARCUS,), organizer=person("alex.rivera@example.com"))
+    assert emails(classify(organised)) == ["marcus.oneil@acme.com"]
+
+
+# --- look-alikes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "[Hold] Acme onsite interview",
+        "[HOLD] Acme Onsite",
+        "HOLD - Acme final round",
+        "Hold for Acme interview",
+        "Interview prep: Acme onsite",
+        "Prep for Acme phone screen",
+        "Mock interview with Sam",
+        "Practice interview (system design)",
+        "Webinar: How we interview at Acme",
+        "Acme Career Fair - meet our interviewers",
+        "Interview debrief: Jordan Lee",
+        "Interviewer training",
+    ],
+)
+def test_look_alikes_are_not_interviews(summary: str) -> None:
+    assert classify(event(summary)) is None
+
+
+def test_exclusions_only_apply_to_the_title() -> None:
+    ev = event("Acme onsite", description="See our interview prep guide and webinar recordings.")
+    assert classify(ev) is not None
+
+
+def test_keywords_are_configurable() -> None:
+    settings = DetectionSettings(me=ME, interview_keywords=("vorstellungsgespräch",),
+                                 exclude_keywords=("probe",))
+    assert classify(event("Vorstellungsgespräch bei Acme"), settings) is not None
+    assert classify(event("Acme onsite interview"), settings) is None
+    assert classify(event("Probe: Vorstellungsgespräch"), settings) is None
+
+
+# --- what makes it look like an interview ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ev",
+    [
+        event("Acme phone screen"),
+        event("Technical Screen - Acme"),
+        event("Hiring Manager chat"),
+        event("Final Round: Acme"),
+        event("Chat with Marcus"),
+        event("Acme / Alex", description="Your interviewers: Marcus O'Neil"),
+        event("Acme / Alex", description="This is your technical screen."),
+        event("Acme / Alex", organizer=person("no-reply@us.greenhouse-mail.io", "Greenhouse")),
+        event("Acme / Alex", attendees=(ALEX, MARCUS, person("interviews@goodtime.io"))),
+        event("Acme / Alex", description="Reschedule: https://app.ashbyhq.com/reschedule/abc"),
+    ],
+)
+def test_looks_like_an_interview(ev: CalendarEvent) -> None:
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_a_company_i_applied_to_makes_any_event_an_interview() -> None:
+    settings = DetectionSettings(me=ME, applications=(Application("Acme", "", ("acme.com",)),))
+    assert classify(event("Sync")) is None
+    assert emails(classify(event("Sync"), settings)) == ["marcus.oneil@acme.com"]
+
+
+def test_generic_words_count_in_the_title_but_not_in_the_prose() -> None:
+    assert classify(event("Acme panel")) is not None
+    assert classify(event("Quarterly sync", description="Panel of experts; chat with us")) is None
+
+
+def test_booking_tool_alone_is_not_a_signal() -> None:
+    ev = event("Alex / Marcus", organizer=person("notifications@calendly.com"))
+    assert classify(ev) is None
+
+
+# --- the candidate's own copy ----------------------------------------------------------------
+
+
+def test_own_copy_without_attendees_uses_the_itinerary() -> None:
+    ev = event("Acme onsite interview", attendees=(),
+               description="2:00 PM Marcus O'Neil (Principal Engineer) – Systems design")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.email, i.title) for i in interview.interviewers] == [
+        ("Marcus O'Neil", None, "Principal Engineer")
+    ]
+
+
+def test_own_copy_can_name_the_interviewer_in_the_title() -> None:
+    assert names(classify(event("Interview with Marcus O'Neil", attendees=()))) == [
+        "Marcus O'Neil"
+    ]
+    assert classify(event("Interview with Alex Rivera", attendees=())) is None
+
+
+def test_own_copy_needs_a_strong_signal() -> None:
+    ev = event("Dentist", attendees=(), description="Interviewers: Marcus O'Neil")
+    assert classify(ev) is None
+
+
+# --- who is an interviewer -------------------------------------------------------------------
+
+
+def test_panel_with_room_resource_and_a_coordinator_who_does_not_attend() -> None:
+    ev = event(
+        "Acme – Onsite (Data Engineer)",
+        attendees=(
+            ALEX,
+            MARCUS,
+            person("conf-room-4b@acme.com", "Conf Room 4B (8)", cutype="ROOM"),
+            person("c_1884abc@resource.calendar.google.com", "Projector"),
+            person("room-tokyo@acme.com", "Tokyo"),
+            person("boardroom@acme.com", "Boardroom", cutype=""),
+            person("eng-team@acme.com", "Eng team", cutype="GROUP"),
+            PRIYA,
+        ),
+        organizer=person("jane.doe@acme.com", "Jane Doe"),
+    )
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com", "priya.shah@acme.com"]
+
+
+def test_organizer_who_also_attends_is_an_interviewer() -> None:
+    jane = person("jane.doe@acme.com", "Jane Doe")
+    assert emails(classify(event(attendees=(ALEX, jane), organizer=jane))) == [
+        "jane.doe@acme.com"
+    ]
+
+
+@pytest.mark.parametrize(
+    "robot",
+    [
+        person("noreply@acme.com", "Acme"),
+        person("no-reply@acme.com"),
+        person("do-not-reply@acme.com"),
+        person("donotreply@acme.com"),
+        person("notifications@acme.com"),
+        person("calendar@acme.com"),
+        person("calendar-notification@google.com"),
+        person("scheduling@acme.com", "Acme Scheduling"),
+        person("recruiting@acme.com", "Acme Recruiting"),
+        person("careers@acme.com"),
+        person("interviews@goodtime.io", "GoodTime"),
+        person("jane@greenhouse.io", "Jane via Greenhouse"),
+        person("x@hire.lever.co"),
+        person("abc@ashbyhq.com"),
+        person("bot@modernloop.io"),
+        person("host@guide.co"),
+        person("meet@calendly.com"),
+        person("", ""),
+    ],
+)
+def test_robots_and_tools_are_not_interviewers(robot: Attendee) -> None:
+    assert emails(classify(event(attendees=(ALEX, robot, MARCUS)))) == ["marcus.oneil@acme.com"]
+
+
+def test_declined_and_non_participants_are_not_interviewers() -> None:
+    ev = event(attendees=(ALEX, replace(PRIYA, partstat="DECLINED"), MARCUS,
+                          person("cc@acme.com", "Dana Lee", role="NON-PARTICIPANT")))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_optional_attendees_count_only_when_asked() -> None:
+    ev = event(attendees=(ALEX, MARCUS, replace(PRIYA, role="OPT-PARTICIPANT")))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+    with_optional = DetectionSettings(me=ME, include_optional=True)
+    assert emails(classify(ev, with_optional)) == ["marcus.oneil@acme.com", "priya.shah@acme.com"]
+
+
+def test_an_optional_attendee_named_in_the_schedule_counts() -> None:
+    ev = event(attendees=(ALEX, MARCUS, replace(PRIYA, role="OPT-PARTICIPANT")),
+               description="2:00 PM Priya Shah – Behavioral")
+    assert emails(classify(ev)) == ["priya.shah@acme.com", "marcus.oneil@acme.com"]
+
+
+def test_colleagues_from_my_domain_are_not_interviewers() -> None:
+    ev = event(attendees=(ALEX, person("sam@example.com", "Sam Colleague"), MARCUS,
+                          person("kim@eu.example.com", "Kim Colleague")))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_with_a_public_mail_address_the_same_domain_still_counts() -> None:
+    settings = DetectionSettings(me=GMAIL_ME)
+    founder = person("sam.founder@gmail.com", "Sam Founder")
+    ev = event("Intro call / interview", attendees=(person("alex.rivera@gmail.com"), founder))
+    assert emails(classify(ev, settings)) == ["sam.founder@gmail.com"]
+
+
+def test_duplicates_collapse() -> None:
+    ev = event(attendees=(ALEX, MARCUS, replace(MARCUS, email="MARCUS.ONEIL@acme.com"),
+                          person("marcus@acme.io", "Marcus O'Neil"), PRIYA))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com", "priya.shah@acme.com"]
+    named_twice = event(attendees=(ALEX, MARCUS),
+                        description="Interviewers: Marcus O'Neil, Marcus O'Neil")
+    assert emails(classify(named_twice)) == ["marcus.oneil@acme.com"]
+
+
+def test_my_name_under_an_unknown_address_is_still_me() -> None:
+    ev = event(attendees=(ALEX, person("arivera@old-job.com", "Alex Rivera"), MARCUS))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_attendee_without_address_keeps_its_name() -> None:
+    ev = event(attendees=(ALEX, person("", "Dana Lee")))
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.email) for i in interview.interviewers] == [("Dana Lee", None)]
+
+
+# --- itineraries ------------------------------------------------------------------------------
+
+
+SCHEDULE = (
+    "Hi Alex, here is your schedule:\n\n"
+    "2:00 PM Priya Shah, Engineering Manager — Behavioral\n"
+    "2:45 PM Marcus O'Neil (Principal Engineer) – Systems design\n"
+    "3:30 PM Dana Lee (Staff Data Scientist) – SQL\n"
+)
+
+
+def test_itinerary_orders_interviewers_and_attaches_title_and_topic() -> None:
+    ev = event(attendees=(ALEX, person("marcus.oneil@acme.com", "ONEIL, MARCUS"),
+                          person("pshah@acme.com", ""), person("tom.baker@acme.com", "Tom Baker")),
+               description=SCHEDULE)
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.email, i.title, i.topic) for i in interview.interviewers] == [
+        ("Priya Shah", "pshah@acme.com", "Engineering Manager", "Behavioral"),
+        ("Marcus O'Neil", "marcus.oneil@acme.com", "Principal Engineer", "Systems design"),
+        ("Dana Lee", None, "Staff Data Scientist", "SQL"),
+        ("Tom Baker", "tom.baker@acme.com", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("attendee", "scheduled"),
+    [
+        (person("marcus.oneil@acme.com", ""), "Marcus O'Neil"),
+        (person("m.oneil@acme.com", "Marcus O’Neil"), "MARCUS ONEIL"),
+        (person("mo@acme.com", "Dr. Marcus O'Neil, PhD"), "Marcus O'Neil"),
+        (person("mo@acme.com", "Marcus James O'Neil"), "Marcus O'Neil"),
+        (person("jose@acme.com", "José Álvarez"), "Jose Alvarez"),
+        (person("ja@acme.com", "ALVAREZ, JOSE"), "José Álvarez"),
+        (person("priya@acme.com", ""), "Priya Shah"),
+    ],
+)
+def test_schedule_names_match_attendees_fuzzily(attendee: Attendee, scheduled: str) -> None:
+    ev = event(attendees=(ALEX, attendee),
+               description=f"Schedule:\n2:00 PM {scheduled} (Staff Engineer) – Coding")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.email, i.title, i.topic) for i in interview.interviewers] == [
+        (attendee.email, "Staff Engineer", "Coding")
+    ]
+
+
+def test_schedule_name_is_kept_when_the_calendar_only_has_an_address() -> None:
+    ev = event(attendees=(ALEX, person("12345@acme.com", "")),
+               description="2:00 PM Priya Shah <12345@acme.com> – Behavioral")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.email) for i in interview.interviewers] == [("Priya Shah", "12345@acme.com")]
+
+
+def test_named_interviewer_without_attendee_has_no_address() -> None:
+    ev = event(attendees=(ALEX, MARCUS), description="Interviewers: Marcus O'Neil and Priya Shah")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.email) for i in interview.interviewers] == [
+        ("Marcus O'Neil", "marcus.oneil@acme.com"), ("Priya Shah", None)
+    ]
+
+
+def test_schedule_never_adds_me_or_my_colleagues() -> None:
+    ev = event(
+        attendees=(ALEX, MARCUS, person("sam@example.com", "Sam Lee")),
+        description="2:00 PM Alex Rivera – Candidate intro\n2:30 PM Sam Lee – Referral chat\n"
+                    "3:00 PM Marcus O'Neil – Coding\n3:30 PM Kim Park <kim@example.com> – Lunch",
+    )
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_schedule_entry_matching_a_declined_attendee_is_dropped() -> None:
+    ev = event(attendees=(ALEX, MARCUS, replace(PRIYA, partstat="DECLINED")),
+               description=SCHEDULE)
+    assert names(classify(ev)) == ["Marcus O'Neil", "Dana Lee"]
+
+
+def test_prose_mention_gives_an_attendee_a_topic_but_adds_nobody() -> None:
+    ev = event(attendees=(ALEX, MARCUS),
+               description="A data platform deep dive with Marcus O'Neil. Priya Shah says hi.\n"
+                           "Tom Baker will show you around.")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.email, i.topic) for i in interview.interviewers] == [
+        ("marcus.oneil@acme.com", "data platform deep dive")
+    ]
+
+
+def test_flattened_rfc6868_name_loses_its_title_and_nickname() -> None:
+    ev = event(attendees=(ALEX, replace(MARCUS, name='Marcus "Mac" O\'Neil Principal Engineer')))
+    assert names(classify(ev)) == ["Marcus O'Neil"]
+
+
+def test_html_description() -> None:
+    html = ("<p>Your interviewers:</p><ul><li>Priya Shah (Engineering Manager)</li>"
+            "<li>Marcus O&#39;Neil (Principal Engineer)</li></ul>"
+            '<p><a href="https://acme.zoom.us/j/1">Join Zoom Meeting</a><br/>'
+            "Meeting ID: 123 4567 8901<br/>Passcode: 998877</p>")
+    interview = classify(event(attendees=(ALEX, MARCUS, PRIYA), description=html))
+    assert interview is not None
+    assert [(i.email, i.title) for i in interview.interviewers] == [
+        ("priya.shah@acme.com", "Engineering Manager"),
+        ("marcus.oneil@acme.com", "Principal Engineer"),
+    ]
+
+
+def test_dial_in_boilerplate_adds_nobody() -> None:
+    description = (
+        "Join Zoom Meeting\nhttps://acme.zoom.us/j/81234567890\n\nMeeting ID: 812 3456 7890\n"
+        "Passcode: 123456\nOne tap mobile\n+16465588656,,81234567890# US (New York)\n"
+        "Join by phone\n(US) +1 470-123-4567 PIN: 123456789#\nMicrosoft Teams meeting\n"
+        "Click here to join the meeting\nDownload Teams | Join on the web\nHost: Jane Doe\n"
+    )
+    assert emails(classify(event(description=description))) == ["marcus.oneil@acme.com"]
+
+
+def test_huge_description_is_fast() -> None:
+    description = SCHEDULE + ("Meeting ID: 123 456 7890. Lorem Ipsum (Staff Engineer)\n" * 20_000)
+    html = "<div>" + SCHEDULE.replace("\n", "<br>") + "<p>Join <b>Zoom</b></p>" * 60_000
+    assert len(description) > 1_000_000 and len(html) > 1_000_000
+    started = time.perf_counter()
+    plain = classify(event(attendees=(ALEX, MARCUS), description=description))
+    rich = classify(event(attendees=(ALEX, MARCUS), description=html))
+    assert time.perf_counter() - started < 2.0
+    assert names(plain) == names(rich) == ["Priya Shah", "Marcus O'Neil", "Dana Lee"]
+
+
+# --- hostile and messy names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cn", "expected"),
+    [
+        ("Marcus O'Neil\r\nBcc: evil@example.net", "Marcus O'Neil"),
+        ("ONEIL, MARCUS", "Marcus Oneil"),
+        ("Dr. Marcus O'Neil", "Marcus O'Neil"),
+        ("Marcus O'Neil 🚀", "Marcus O'Neil"),
+        ("MARCUS O'NEIL", "Marcus O'Neil"),
+        ("Marcus\u202e O'Neil", "Marcus O'Neil"),
+        ("", "Marcus Oneil"),
+        ("\r\nBcc: evil@example.net", "Marcus Oneil"),
+    ],
+)
+def test_interviewer_names_are_cleaned(cn: str, expected: str) -> None:
+    interview = classify(event(attendees=(ALEX, replace(MARCUS, name=cn))))
+    assert names(interview) == [expected]
+    assert interview is not None
+    for interviewer in interview.interviewers:
+        assert not any(unicodedata.category(c) in {"Cc", "Cf"} for c in interviewer.name)
+
+
+def test_injected_address_is_dropped_not_passed_on() -> None:
+    bad = person("marcus@acme.com\r\nbcc: evil@example.net", "Marcus O'Neil")
+    interview = classify(event(attendees=(ALEX, bad)))
+    assert interview is not None
+    assert [(i.name, i.email) for i in interview.interviewers] == [("Marcus O'Neil", None)]
+
+
+def test_non_ascii_names_survive() -> None:
+    ev = event(attendees=(ALEX, person("jose@acme.es", "José Álvarez"),
+                          person("li@acme.cn", "李明"), person("zoe@acme.fr", "ZOË SALDAÑA")))
+    assert names(classify(ev)) == ["José Álvarez", "李明", "Zoë Saldaña"]
+
+
+# --- me interviewing a candidate -------------------------------------------------------------
+
+
+CANDIDATE = person("jordan.lee@gmail.com", "Jordan Lee")
+COLLEAGUE = person("sam@example.com", "Sam Colleague")
+
+
+@pytest.mark.parametrize(
+    "ev",
+    [
+        event("Interview: Jordan Lee (Backend Engineer)", attendees=(ALEX, COLLEAGUE, CANDIDATE)),
+        event("Interview: Candidate Jordan Lee", attendees=(ALEX, CANDIDATE)),
+        event("Candidate interview", attendees=(ALEX, CANDIDATE)),
+        event("Onsite interview - Jordan Lee", attendees=(ALEX, CANDIDATE), organizer=COLLEAGUE),
+        event("Panel interview", attendees=(ALEX, COLLEAGUE, person("sam@example.com"))),
+    ],
+)
+def test_me_interviewing_a_candidate_is_not_my_interview(ev: CalendarEvent) -> None:
+    assert classify(ev) is None
+
+
+def test_candidate_in_the_title_naming_me_is_my_interview() -> None:
+    ev = event("Acme interview (Candidate: Alex Rivera)")
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_someone_from_a_company_i_applied_to_means_i_am_the_candidate() -> None:
+    settings = DetectionSettings(me=ME, applications=(Application("Acme", "", ("acme.com",)),))
+    ev = event("Candidate interview", attendees=(ALEX, MARCUS))
+    assert emails(classify(ev, settings)) == ["marcus.oneil@acme.com"]
+
+
+def test_candidate_title_naming_another_person_is_not_mine_even_on_gmail() -> None:
+    settings = DetectionSettings(me=GMAIL_ME)
+    ev = event("Interview: Candidate Jordan Lee",
+               attendees=(person("alex.rivera@gmail.com"), CANDIDATE))
+    assert classify(ev, settings) is None

@@ -1,0 +1,290 @@
+"""Schedules and interviewer lists in invite descriptions."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from afterword.plugin.detect.itinerary import (
+    ScheduledPerson,
+    description_text,
+    named_in_title,
+    parse_itinerary,
+    parse_person,
+)
+
+P = ScheduledPerson
+
+
+def people(description: str) -> list[ScheduledPerson]:
+    """Those the description lists as interviewers."""
+    return [p for p in parse_itinerary(description_text(description)) if p.listed]
+
+
+def mentions(description: str) -> list[ScheduledPerson]:
+    return [p for p in parse_itinerary(description_text(description)) if not p.listed]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "2:00 PM Marcus O'Neil (Principal Engineer) – Systems design",
+            P("Marcus O'Neil", "Principal Engineer", "Systems design"),
+        ),
+        (
+            "2:00 – 2:45pm: Priya Shah, Engineering Manager — Behavioral",
+            P("Priya Shah", "Engineering Manager", "Behavioral"),
+        ),
+        (
+            "14:00–14:45 CET | Dana Lee | Staff Data Scientist | SQL deep dive",
+            P("Dana Lee", "Staff Data Scientist", "SQL deep dive"),
+        ),
+        (
+            "10am - 11am: Coding with Tom Baker (Senior Software Engineer)",
+            P("Tom Baker", "Senior Software Engineer", "Coding"),
+        ),
+        (
+            "3:30 PM EST - Behavioral: Wei Zhang, Director, Engineering",
+            P("Wei Zhang", "Director, Engineering", "Behavioral"),
+        ),
+        (
+            "11:00 AM Marcus O'Neil - Principal Engineer - Architecture review",
+            P("Marcus O'Neil", "Principal Engineer", "Architecture review"),
+        ),
+        ("2:00 PM Priya (Engineering Manager)", P("Priya", "Engineering Manager", None)),
+        ("2:00 PM Ana Ruiz", P("Ana Ruiz", None, None)),
+        ("- Marcus O'Neil, Principal Engineer: Systems design",
+         P("Marcus O'Neil", "Principal Engineer", "Systems design")),
+        ("• José Álvarez (Staff Engineer)", P("José Álvarez", "Staff Engineer", None)),
+        ("Marcus O'Neil (he/him) (Principal Engineer)",
+         P("Marcus O'Neil", "Principal Engineer", None)),
+        ("Priya Shah (she/her) – Engineering Manager",
+         P("Priya Shah", "Engineering Manager", None)),
+    ],
+)
+def test_schedule_layouts(line: str, expected: ScheduledPerson) -> None:
+    assert people(f"Hello Alex,\n\n{line}\n") == [expected]
+
+
+def test_a_full_schedule_keeps_its_order_and_skips_breaks() -> None:
+    found = people(
+        "Hi Alex, here is your onsite schedule:\n\n"
+        "1:00 PM Welcome & check-in\n"
+        "1:15 PM Marcus O'Neil (Principal Engineer) – Systems design\n"
+        "2:00 PM Lunch break\n"
+        "2:45 – 3:30pm: Priya Shah, Engineering Manager — Behavioral\n"
+        "3:30 PM Wrap-up\n\n"
+        "Thanks,\nJane Doe\nSenior Technical Recruiter | Acme\n"
+    )
+    assert [p.name for p in found] == ["Marcus O'Neil", "Priya Shah"]
+
+
+@pytest.mark.parametrize(
+    ("description", "names"),
+    [
+        ("Interviewers: Ann Lee, Bob Stone and Carla Diaz", ["Ann Lee", "Bob Stone", "Carla Diaz"]),
+        ("Interviewer(s): Marcus O'Neil", ["Marcus O'Neil"]),
+        ("Interviewers: Ann, Bob & Carla Diaz.", ["Ann", "Bob", "Carla Diaz"]),
+        ("Your interviewers will be Priya and Marcus O'Neil.", ["Priya", "Marcus O'Neil"]),
+        ("You'll be meeting with Priya Shah (Engineering Manager) and Tom Baker",
+         ["Priya Shah", "Tom Baker"]),
+        ("Panel: Ann Lee; Bob Stone", ["Ann Lee", "Bob Stone"]),
+        ("You'll meet with:\n- Priya Shah\n- Wei Zhang\n\nPlease arrive early.\nBob Smith",
+         ["Priya Shah", "Wei Zhang"]),
+        ("Interview schedule\n\nAnn Lee\nBob Stone\n", ["Ann Lee", "Bob Stone"]),
+    ],
+)
+def test_interviewer_lists(description: str, names: list[str]) -> None:
+    assert [p.name for p in people(description)] == names
+
+
+def test_list_item_title_attaches_to_the_person_before_it() -> None:
+    assert people("Interviewers: Priya Shah, Engineering Manager") == [
+        P("Priya Shah", "Engineering Manager")
+    ]
+
+
+def test_an_address_on_the_line_is_kept() -> None:
+    assert people("2:00 PM Marcus O'Neil <marcus@acme.com> – Systems design") == [
+        P("Marcus O'Neil", None, "Systems design", "marcus@acme.com")
+    ]
+
+
+def test_duplicates_merge_keeping_the_details() -> None:
+    found = people(
+        "Interviewers: Marcus O'Neil and Priya Shah\n\n"
+        "2:00 PM Marcus O'Neil (Principal Engineer) – Systems design\n"
+    )
+    assert found == [P("Marcus O'Neil", "Principal Engineer", "Systems design"), P("Priya Shah")]
+
+
+ZOOM = """Alex Rivera is inviting you to a scheduled Zoom meeting.
+
+Join Zoom Meeting
+https://acme.zoom.us/j/81234567890?pwd=abcdef
+
+Meeting ID: 812 3456 7890
+Passcode: 123456
+One tap mobile
++16465588656,,81234567890#,,,,*123456# US (New York)
++16699009128,,81234567890#,,,,*123456# US (San Jose)
+
+Dial by your location
+        +1 646 558 8656 US (New York)
+        +1 669 900 9128 US (San Jose)
+Meeting ID: 812 3456 7890
+Find your local number: https://acme.zoom.us/u/abc
+"""
+MEET = """-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-
+Join with Google Meet: https://meet.google.com/abc-defg-hij
+Or dial: (US) +1 470-123-4567 PIN: 123456789#
+More phone numbers: https://tel.meet/abc-defg-hij?pin=123
+Learn more about Meet at: https://support.google.com/a/users/answer/9282720
+Please do not edit this section.
+-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-
+"""
+TEAMS = """________________________________________________________________________________
+Microsoft Teams meeting
+Join on your computer, mobile app or room device
+Click here to join the meeting
+Meeting ID: 231 456 789 012
+Passcode: Ab12Cd
+Download Teams | Join on the web
+Join with a video conferencing device
+Video Conference ID: 123 456 789 0
+Alternate VTC instructions
+Or call in (audio only)
++1 323-555-0100,,123456789# United States, Los Angeles
+Phone Conference ID: 123 456 789#
+Find a local number | Reset PIN
+Learn More | Meeting options
+________________________________________________________________________________
+"""
+WEBEX = """Cisco Webex Meeting
+Meeting number (access code): 2634 123 4567
+Meeting password: aBcD1234
+Host: Jane Doe
+Join by phone
++1-415-655-0001 US Toll
+"""
+
+
+@pytest.mark.parametrize("boilerplate", [ZOOM, MEET, TEAMS, WEBEX])
+def test_dial_in_boilerplate_names_nobody(boilerplate: str) -> None:
+    assert people(boilerplate) == []
+    assert people(f"Schedule:\n{boilerplate}") == []
+    assert people(f"<p>Schedule:</p><p>{boilerplate.replace(chr(10), '<br>')}</p>") == []
+
+
+def test_boilerplate_around_a_schedule_leaves_only_the_schedule() -> None:
+    found = people(f"{ZOOM}\nSchedule:\n2:00 PM Priya Shah – Behavioral\n\n{MEET}{TEAMS}")
+    assert found == [P("Priya Shah", None, "Behavioral")]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Thanks for your interest in Acme! We're excited to move forward.",
+        "Please join us for a Technical Screen with our team.",
+        "Best,\nJane Doe\nSenior Technical Recruiter | Acme",
+        "Jane Doe, Recruiting Coordinator",
+        "Location: Building 4, Floor 2\nParking: Visitor lot",
+        "Time | Interviewer | Title | Focus",
+        "Systems Design (60 min)",
+        "Monday, March 3",
+        "Schedule:\nHost: Jane Doe\nRecruiter: Ann Lee\nContact: Bob Stone (Coordinator)",
+    ],
+)
+def test_prose_and_signatures_name_nobody(prose: str) -> None:
+    assert people(prose) == []
+
+
+def test_html_description_is_flattened() -> None:
+    html = (
+        "<p>Hi Alex,</p><p><b>Schedule:</b></p><ul>"
+        "<li><b>2:00 PM</b> Marcus O&#39;Neil (Principal Engineer) &ndash; Systems design</li>"
+        "<li>2:45 PM Priya&nbsp;Shah, Engineering Manager &mdash; Behavioral</li></ul>"
+        "<table><tr><td>3:30 PM</td><td>Dana Lee</td><td>Staff Engineer</td>"
+        "<td>Coding</td></tr></table>"
+        '<p><a href="https://acme.zoom.us/j/1">Join Zoom Meeting</a><br>Meeting ID: 123 4567 8901'
+        "</p><script>var x = 'Evil Person (Chief Engineer)';</script>"
+    )
+    assert people(html) == [
+        P("Marcus O'Neil", "Principal Engineer", "Systems design"),
+        P("Priya Shah", "Engineering Manager", "Behavioral"),
+        P("Dana Lee", "Staff Engineer", "Coding"),
+    ]
+
+
+def test_plain_text_with_an_address_in_brackets_is_not_html() -> None:
+    assert "<marcus@acme.com>" in description_text("Marcus O'Neil <marcus@acme.com>")
+
+
+def test_huge_description_is_read_only_up_to_the_cap_and_fast() -> None:
+    head = "Schedule:\n2:00 PM Marcus O'Neil (Principal Engineer) – Systems design\n\n"
+    filler = "Lorem ipsum dolor sit amet, Consectetur Adipiscing (Senior Engineer).\n" * 16_000
+    tail = "\n3:00 PM Late Person (Staff Engineer) – never read\n"
+    started = time.perf_counter()
+    found = people(head + filler + tail)
+    html_found = people("<div>" + head.replace("\n", "<br>") + "<p>x</p>" * 200_000 + "</div>")
+    elapsed = time.perf_counter() - started
+    assert len(head + filler + tail) > 1_000_000
+    assert [p.name for p in found] == ["Marcus O'Neil"]
+    assert [p.name for p in html_found] == ["Marcus O'Neil"]
+    assert elapsed < 2.0
+
+
+def test_one_line_without_breaks_is_bounded() -> None:
+    started = time.perf_counter()
+    assert people("Marcus " * 200_000) == []
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("segment", "allow_single", "expected"),
+    [
+        ("Systems design (Marcus O'Neil)", False, P("Marcus O'Neil", None, "Systems design")),
+        ("Priya", True, P("Priya")),
+        ("Priya", False, None),
+        ("Meeting ID: 123", False, None),
+        ("Join Zoom Meeting", False, None),
+        ("Data Corp", False, None),
+    ],
+)
+def test_parse_person(segment: str, allow_single: bool, expected: ScheduledPerson | None) -> None:
+    assert parse_person(segment, allow_single=allow_single) == expected
+
+
+@pytest.mark.parametrize(
+    ("summary", "names"),
+    [
+        ("Interview with Marcus O'Neil", ["Marcus O'Neil"]),
+        ("Acme <> Priya Shah", ["Priya Shah"]),
+        ("Phone screen with Acme", []),
+        ("Interview with Globex Industries", []),
+        ("Acme Onsite", []),
+    ],
+)
+def test_named_in_title(summary: str, names: list[str]) -> None:
+    assert [p.name for p in named_in_title(summary)] == names
+
+
+@pytest.mark.parametrize(
+    ("prose", "expected"),
+    [
+        ("Round 2 (Tokyo afternoon): data platform deep dive with Haruto Sato.",
+         P("Haruto Sato", None, "data platform deep dive", listed=False)),
+        ("Final conversation with Marcus \"Mac\" O'Neil about the team's roadmap.",
+         P("Marcus O'Neil", None, "the team's roadmap", listed=False)),
+        ("Coffee with Priya Shah on Tuesday", P("Priya Shah", None, None, listed=False)),
+    ],
+)
+def test_people_only_mentioned_in_prose_are_marked(prose: str, expected: ScheduledPerson) -> None:
+    assert people(prose) == []
+    assert mentions(prose) == [expected]
+
+
+def test_mentions_after_the_signoff_are_ignored() -> None:
+    assert mentions("Thanks,\nJane Doe\nSenior Technical Recruiter") == []
