@@ -1,0 +1,310 @@
+"""One cycle of afterword's job: calendar → interviews → drafts → sent check → warnings.
+
+The engine takes `now` as an argument and never sleeps; the daemon decides when to call it.
+Every side effect in the mailbox is looked up there before it is repeated (a draft by its
+X-Afterword-Note header, a warning by its X-Afterword-Warning header), and recorded in the
+state right after it happens, so a crash at any point leaves nothing to duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from afterword.plugin.compose import (
+    Composer,
+    NoteContext,
+    WarningLine,
+    draft_message,
+    warning_message,
+)
+from afterword.plugin.config import Config
+from afterword.plugin.deadline import Schedule, schedule_for
+from afterword.plugin.detect import DetectionSettings, classify_event, greeting_name
+from afterword.plugin.mailbox.base import Mailbox
+from afterword.plugin.model import ComposedNote, DraftInfo, Interview, NoteState, Stage, stable_id
+from afterword.plugin.sources.base import CalendarSource
+from afterword.plugin.state import NoteRow, State
+
+log = logging.getLogger("afterword.engine")
+
+LOOKBACK = timedelta(days=10)  # interviews that ended this long ago are still read
+LOOKAHEAD = timedelta(days=30)  # upcoming interviews shown by `status`
+LATE_WINDOW = timedelta(days=7)  # a send this long after the due time still counts as late
+
+UNSENT_STATES = (NoteState.DRAFTED, NoteState.OVERDUE)
+
+
+def note_id_for(interview: Interview, interviewer_key: str) -> str:
+    return stable_id(interview.id, interviewer_key)
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did, for the CLI to print and the log to summarise."""
+
+    interviews: int = 0
+    drafts: list[tuple[Interview, NoteRow]] = field(default_factory=list)
+    sent: list[tuple[NoteRow, datetime]] = field(default_factory=list)
+    flagged: int = 0
+    warnings: list[tuple[Interview, Stage, list[WarningLine]]] = field(default_factory=list)
+    user_changes: list[tuple[NoteRow, str]] = field(default_factory=list)
+
+    @property
+    def did_something(self) -> bool:
+        return bool(self.drafts or self.sent or self.flagged or self.warnings
+                    or self.user_changes)
+
+
+def interview_schedule(config: Config, interview: Interview) -> Schedule:
+    d = config.deadline
+    return schedule_for(interview.end, config.zone, interview.timezone, d.nudge_at,
+                        d.final_warning_hours)
+
+
+def note_state(note: NoteRow, interview: Interview, schedule: Schedule, now: datetime) -> NoteState:
+    """The contract's note state, derived rather than stored so it can never go stale."""
+    if note.skip_reason:
+        return NoteState.SKIPPED
+    if note.sent_at is not None:
+        return NoteState.SENT if note.sent_at <= schedule.due else NoteState.LATE
+    if not interview.finished(now):
+        return NoteState.PENDING
+    if now >= schedule.due:
+        return NoteState.OVERDUE
+    return NoteState.DRAFTED
+
+
+class Engine:
+    def __init__(
+        self,
+        config: Config,
+        source: CalendarSource,
+        mailbox: Mailbox,
+        state: State,
+        composer: Composer | None = None,
+    ) -> None:
+        self.config = config
+        self.source = source
+        self.mailbox = mailbox
+        self.state = state
+        self.composer = composer or Composer(config.notes.templates_dir)
+        self.detection = DetectionSettings(me=config.me, applications=config.applications)
+
+    def schedule(self, interview: Interview) -> Schedule:
+        return interview_schedule(self.config, interview)
+
+    # --- the cycle ----------------------------------------------------------------------
+
+    def cycle(self, now: datetime) -> CycleReport:
+        report = CycleReport()
+        self.sync_calendar(now, report)
+        self.check_sent(now, report)
+        self.reconcile_drafts(now, report)
+        self.warn(now, report)
+        return report
+
+    def sync_calendar(self, now: datetime, report: CycleReport) -> None:
+        start, end = now - LOOKBACK, now + LOOKAHEAD
+        seen: dict[str, Interview] = {}
+        for event in self.source.events(start, end):
+            try:
+                interview = classify_event(event, self.detection)
+            except Exception:  # one odd event must never stop the cycle
+                log.exception("event skipped: could not classify uid=%s", event.uid)
+                continue
+            if interview is not None:
+                seen[interview.id] = interview
+        report.interviews = len(seen)
+        for interview in seen.values():
+            ids = [note_id_for(interview, p.key) for p in interview.interviewers]
+            self.state.save_interview(interview, now, ids)
+        for row in self.state.interviews():
+            known = row.interview
+            vanished = known.id not in seen and start <= known.start < end
+            if vanished and not known.finished(now) and self.state.forget_interview(known.id):
+                log.info("interview dropped: id=%s title=%r (cancelled, declined or moved)",
+                         known.id, known.title)
+
+    def _open_notes(self, now: datetime) -> list[tuple[Interview, NoteRow]]:
+        """Notes of started interviews still worth watching: not skipped, not yet sent."""
+        result = []
+        for row in self.state.interviews():
+            iv = row.interview
+            if iv.start > now or now > self.schedule(iv).due + LATE_WINDOW:
+                continue
+            for note in self.state.notes(iv.id):
+                if note.sent_at is None and not note.skip_reason:
+                    result.append((iv, note))
+        return result
+
+    def check_sent(self, now: datetime, report: CycleReport) -> None:
+        candidates = [(iv, n) for iv, n in self._open_notes(now) if n.interviewer.email]
+        if not candidates:
+            return
+        since = min(iv.start for iv, _ in candidates)
+        addresses = sorted({n.interviewer.email or "" for _, n in candidates})
+        mine = self.config.me.addresses
+        messages = [m for m in self.mailbox.sent_to(addresses, since)
+                    if m.sender in mine and m.date <= now]
+        for iv, note in candidates:
+            address = (note.interviewer.email or "").lower()
+            dates = [m.date for m in messages if address in m.to and m.date >= iv.start]
+            if dates:
+                sent_at = min(dates)
+                self.state.record_sent(note.id, sent_at)
+                report.sent.append((note, sent_at))
+                log.info("note sent: note=%s at=%s", note.id, sent_at.isoformat())
+
+    def reconcile_drafts(self, now: datetime, report: CycleReport) -> None:
+        work = [(iv, n) for iv, n in self._open_notes(now) if iv.finished(now)]
+        if not work:
+            return
+        drafts = self.mailbox.drafts()
+        ours = {d.note_id: d for d in drafts if d.note_id}
+        theirs = [d for d in drafts if not d.note_id]
+        for iv, note in work:
+            if note.draft_status is None:
+                self._create_draft(iv, note, now, ours, theirs, report)
+            else:
+                self._verify_draft(note, ours, theirs, report)
+
+    def _user_draft_to(self, note: NoteRow, theirs: list[DraftInfo]) -> DraftInfo | None:
+        address = (note.interviewer.email or "").lower()
+        if not address:
+            return None
+        return next((d for d in theirs if address in d.to), None)
+
+    def _create_draft(
+        self, iv: Interview, note: NoteRow, now: datetime, ours: dict[str, DraftInfo],
+        theirs: list[DraftInfo], report: CycleReport,
+    ) -> None:
+        found = ours.get(note.id)
+        if found is not None:  # saved before a crash, or by another run
+            self.state.record_draft(note.id, found.ref, now, "saved")
+            return
+        own = self._user_draft_to(note, theirs)
+        if own is not None:  # the user already wrote to this person: theirs stands
+            self.state.record_draft(note.id, own.ref, now, "user_edited")
+            report.user_changes.append((note, "the user's own draft already exists"))
+            return
+        known = self.state.interview(iv.id)
+        if known is not None and known.first_seen > self.schedule(iv).due:
+            self.state.record_skip(note.id, "found after its due time had passed")
+            return
+        composed = self._composed(iv, note)
+        try:
+            message = draft_message(
+                note_id=note.id, me=self.config.me, to_name=note.interviewer.name,
+                to_email=note.interviewer.email, composed=composed, date=now,
+            )
+        except ValueError as exc:  # an address no mail client could use
+            log.warning("note skipped: note=%s reason=%s", note.id, exc)
+            self.state.record_skip(note.id, f"unusable address: {exc}")
+            return
+        ref = self.mailbox.save_draft(message)
+        self.state.record_draft(note.id, ref, now, "saved")
+        saved = self.state.note(note.id)
+        if saved is not None:
+            report.drafts.append((iv, saved))
+        log.info("draft saved: note=%s interview=%s", note.id, iv.id)
+
+    def _composed(self, iv: Interview, note: NoteRow) -> ComposedNote:
+        """The note's text: composed once, then always the same from the state."""
+        if note.subject is not None and note.body is not None:
+            return ComposedNote(subject=note.subject, body=note.body,
+                                unique=bool(note.unique_ok), overlap=note.overlap or 0.0)
+        composed = self.composer.compose(
+            NoteContext(
+                note_id=note.id, interviewer=note.interviewer,
+                greeting_name=greeting_name(note.interviewer), interview=iv,
+                me=self.config.me, signature=self.config.notes.signature,
+                others=tuple(p.name for p in iv.interviewers if p.key != note.interviewer.key),
+            ),
+            self.state.company_bodies(iv.company, note.id),
+            names=self.state.company_names(iv.company),
+        )
+        if not composed.unique:
+            log.warning("note not unique enough: note=%s overlap=%.2f", note.id,
+                        composed.overlap)
+        self.state.record_composed(note.id, composed.subject, composed.body, composed.unique,
+                                   composed.overlap)
+        return composed
+
+    def _verify_draft(
+        self, note: NoteRow, ours: dict[str, DraftInfo], theirs: list[DraftInfo],
+        report: CycleReport,
+    ) -> None:
+        """Notice the user's edits and deletions; never undo them."""
+        if note.draft_status == "deleted":
+            return
+        if note.id in ours:
+            if ours[note.id].ref != note.draft_ref:
+                self.state.record_draft_status(note.id, "saved", ours[note.id].ref)
+            return
+        if note.draft_status == "user_edited" and any(d.ref == note.draft_ref for d in theirs):
+            return
+        replacement = self._user_draft_to(note, theirs)
+        if replacement is not None:
+            self.state.record_draft_status(note.id, "user_edited", replacement.ref)
+            report.user_changes.append((note, "edited by the user"))
+            log.info("draft edited by the user: note=%s", note.id)
+        else:
+            self.state.record_draft_status(note.id, "deleted", None)
+            report.user_changes.append((note, "deleted by the user"))
+            log.info("draft deleted by the user: note=%s (not recreated)", note.id)
+
+    def warn(self, now: datetime, report: CycleReport) -> None:
+        delivered_keys: set[str] | None = None
+        for row in self.state.interviews():
+            iv = row.interview
+            if not iv.finished(now):
+                continue
+            schedule = self.schedule(iv)
+            stage = schedule.reached(now)
+            if stage is None or now > schedule.due + LATE_WINDOW:
+                continue
+            done = self.state.warnings(iv.id)
+            if any(s.rank >= stage.rank for s in done):
+                continue
+            notes = self.state.notes(iv.id)
+            unsent = [n for n in notes if note_state(n, iv, schedule, now) in UNSENT_STATES]
+            if not unsent:
+                continue
+            for note in unsent:
+                if note.draft_ref and note.draft_status in ("saved", "user_edited") and (
+                    note.flagged_stage is None or note.flagged_stage.rank < stage.rank
+                ):
+                    if self.mailbox.flag_draft(note.draft_ref):
+                        report.flagged += 1
+                    self.state.record_flagged(note.id, stage)
+            key = f"{iv.id}:{stage.value}"
+            if delivered_keys is None:
+                delivered_keys = self.mailbox.warnings_delivered()
+            lines = [
+                WarningLine(name=n.interviewer.name, email=n.interviewer.email,
+                            state=note_state(n, iv, schedule, now).value,
+                            needs_address=n.needs_address)
+                for n in unsent
+            ]
+            if key not in delivered_keys:
+                self.mailbox.deliver_warning(warning_message(
+                    me=self.config.me, interview=iv, stage=stage, lines=lines,
+                    due=schedule.due, now=now, zone=self.config.zone,
+                ))
+                report.warnings.append((iv, stage, lines))
+                log.info("warning delivered: interview=%s stage=%s", iv.id, stage.value)
+            self.state.record_warning(iv.id, stage, now)
+
+    def next_event(self, now: datetime) -> datetime | None:
+        """The next instant something can happen without any new mail or calendar change:
+        an interview ending or a warning stage falling."""
+        upcoming: list[datetime] = []
+        for row in self.state.interviews():
+            iv = row.interview
+            if not iv.finished(now):
+                upcoming.append(iv.end)
+            elif (nxt := self.schedule(iv).next_after(now)) is not None:
+                upcoming.append(nxt)
+        return min(upcoming) if upcoming else None
