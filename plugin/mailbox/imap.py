@@ -1,0 +1,548 @@
+"""The IMAP mailbox: drafts, the Sent search, flags and warnings on any IMAP server.
+
+One connection per `ImapMailbox` (the engine makes one per cycle and closes it), opened on
+first use. Every socket operation has a timeout. A dropped connection is reopened once and
+the read retried; an APPEND interrupted by a drop first looks for the message by its
+`X-Afterword-Note` / `X-Afterword-Warning` / `Message-ID` header, so a retry never leaves two
+copies. The server does the narrowing: `sent_to` asks SEARCH for the recipients and fetches
+only the header fields of the hits, never the whole Sent folder.
+
+Refs are ``"UIDVALIDITY:UID"`` of the Drafts folder.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import re
+import ssl
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+from imapclient import IMAPClient
+from imapclient.exceptions import CapabilityError, LoginError
+
+from afterword.auth.secrets import get_password
+from afterword.plugin.config import MailboxConfig
+from afterword.plugin.errors import ServiceError, UserError
+from afterword.plugin.logs import register_secret
+from afterword.plugin.mailbox.base import NOTE_HEADER, WARNING_HEADER
+from afterword.plugin.mailbox.headers import (
+    draft_info,
+    matches,
+    normalize,
+    parse_headers,
+    sent_message,
+    warning_key,
+)
+from afterword.plugin.model import DraftInfo, SentMessage
+
+log = logging.getLogger("afterword.mailbox.imap")
+
+# imapclient logs every command (and message bodies) at DEBUG; keep it quiet even when
+# someone turns the root logger up, unless its level was chosen on purpose.
+for _name in ("imapclient", "imapclient.imaplib"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.WARNING)
+
+T = TypeVar("T")
+
+# (host, port, use implicit TLS, timeout in seconds) -> an unauthenticated client.
+ConnectionFactory = Callable[[str, int, bool, float], IMAPClient]
+
+DRAFT, SEEN, FLAGGED, DELETED = rb"\Draft", rb"\Seen", rb"\Flagged", rb"\Deleted"
+ROLES: dict[str, bytes] = {"drafts": rb"\Drafts", "sent": rb"\Sent"}
+COMMON_NAMES: dict[str, tuple[str, ...]] = {
+    "drafts": ("Drafts", "[Gmail]/Drafts", "INBOX.Drafts", "INBOX/Drafts"),
+    "sent": ("Sent", "Sent Items", "Sent Messages", "[Gmail]/Sent Mail", "INBOX.Sent",
+             "INBOX/Sent"),
+}
+DRAFT_FIELDS = "BODY.PEEK[HEADER.FIELDS (TO CC SUBJECT X-AFTERWORD-NOTE)]"
+SENT_FIELDS = "BODY.PEEK[HEADER.FIELDS (FROM TO CC BCC DATE MESSAGE-ID)]"
+WARNING_FIELDS = "BODY.PEEK[HEADER.FIELDS (X-AFTERWORD-WARNING)]"
+ADDRESSES_PER_SEARCH = 8  # 3 criteria each: keeps one SEARCH line short for any server
+UIDS_PER_FETCH = 1000  # servers cap command lines (Dovecot: 64 KiB)
+
+# A dropped or timed-out connection: worth one reconnect. IMAPClient's AbortError is
+# imaplib's abort; socket timeouts and TLS errors are OSErrors.
+DROPPED: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.abort)
+_APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.IGNORECASE)
+
+# (host, user, role, folder, how) already logged: the daemon says it once per process.
+_announced: set[tuple[str, str, str, str, str]] = set()
+
+
+def connect_imap(host: str, port: int, use_ssl: bool, timeout: float) -> IMAPClient:
+    """The real connection: certificate and host name checked by the system's CA store."""
+    context = ssl.create_default_context() if use_ssl else None
+    return IMAPClient(host, port=port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Folder:
+    role: str  # "drafts", "sent", "inbox"
+    name: str
+    how: str  # "configured", "special-use", "fallback", "default"
+
+
+class ImapMailbox:
+    """Drafts, Sent, flags and warnings through one lazily opened IMAP connection."""
+
+    kind = "imap"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: str,
+        username: str,
+        password: str | None = None,
+        oauth2_token: Callable[[], str] | None = None,
+        drafts: str | None = None,
+        sent: str | None = None,
+        inbox: str | None = None,
+        timeout: float = 30.0,
+        connect: ConnectionFactory = connect_imap,
+    ) -> None:
+        if security not in ("ssl", "starttls", "none"):
+            raise UserError(f'[mailbox.security] {security!r} is not one of "ssl", '
+                            '"starttls", "none"; fix: correct it in the config')
+        if password is None and oauth2_token is None:
+            raise UserError(f"no password or token for IMAP user {username} on {host}; fix: "
+                            "set mailbox.password_env or use auth = \"xoauth2\"")
+        register_secret(password)
+        self.host, self.port, self.security = host, port, security
+        self.username = username
+        self._password = password
+        self._oauth2_token = oauth2_token
+        self._configured = {"drafts": drafts, "sent": sent, "inbox": inbox}
+        self.timeout = timeout
+        self._connect_factory = connect
+        self._client: IMAPClient | None = None
+        self._selected: tuple[str, bool, dict[bytes, Any]] | None = None
+        self._folders: dict[str, Folder] = {}
+        self._listing: list[tuple[tuple[bytes, ...], str]] | None = None
+        self._note_of_ref: dict[str, str] = {}  # to relocate a draft after UIDVALIDITY changes
+
+    @classmethod
+    def from_config(
+        cls, cfg: MailboxConfig, oauth2_token: Callable[[], str] | None = None
+    ) -> ImapMailbox:
+        """Build from `[mailbox]`; the password comes from the env var or the keyring."""
+        if not cfg.host or not cfg.username:
+            raise UserError("[mailbox.host] and [mailbox.username] are needed for IMAP; "
+                            "fix: add them to the [mailbox] table")
+        password = None
+        if cfg.auth == "xoauth2":
+            if oauth2_token is None:
+                raise UserError('[mailbox.auth] "xoauth2" needs the Google token; '
+                                "fix: run `afterword auth google`")
+        else:
+            password = get_password(cfg.password_env, cfg.username, cfg.host)
+        port = cfg.port or (993 if cfg.security == "ssl" else 143)
+        return cls(cfg.host, port, cfg.security, cfg.username, password=password,
+                   oauth2_token=oauth2_token, drafts=cfg.drafts, sent=cfg.sent,
+                   inbox=cfg.inbox)
+
+    def __repr__(self) -> str:  # never shows the password
+        return (f"ImapMailbox({self.host}:{self.port}, security={self.security!r}, "
+                f"username={self.username!r})")
+
+    # --- the Mailbox protocol ---------------------------------------------------------
+
+    def drafts(self) -> list[DraftInfo]:
+        def read(client: IMAPClient) -> list[DraftInfo]:
+            validity = self._select(client, "drafts", readonly=True)
+            uids = client.search(["NOT", "DELETED"])
+            found = []
+            for uid, item in sorted(_fetch(client, uids, ["FLAGS", DRAFT_FIELDS]).items()):
+                ref = f"{validity}:{uid}"
+                info = draft_info(ref, parse_headers(_body(item)),
+                                  flagged=_has(item.get(b"FLAGS", ()), FLAGGED))
+                if info.note_id:
+                    self._note_of_ref[ref] = info.note_id
+                found.append(info)
+            return found
+
+        return self._retrying("listing drafts", read)
+
+    def save_draft(self, message: EmailMessage) -> str:
+        ref = self._append("drafts", message, (DRAFT, SEEN))
+        note = message.get(NOTE_HEADER)
+        if note:
+            self._note_of_ref[ref] = str(note).strip()
+        return ref
+
+    def flag_draft(self, ref: str) -> bool:
+        try:
+            validity, uid = (int(part) for part in ref.split(":"))
+        except ValueError:
+            log.warning("not an IMAP draft ref: %r", ref)
+            return False
+
+        def store(client: IMAPClient) -> bool:
+            target: int | None = uid
+            if self._select(client, "drafts", readonly=False) != validity:
+                target = self._relocate(client, ref)
+            if target is None:
+                return False
+            flags = client.add_flags([target], [FLAGGED]).get(target)
+            if flags is None:  # some servers stay silent; ask whether it still exists
+                flags = client.get_flags([target]).get(target)
+            return flags is not None and not _has(flags, DELETED)
+
+        return self._retrying("flagging a draft", store)
+
+    def sent_to(self, addresses: Iterable[str], since: datetime) -> list[SentMessage]:
+        wanted = normalize(addresses)
+        if not wanted:
+            return []
+        # SINCE compares dates only, in the server's zone: a day early, then exact below.
+        day = _utc(since).date() - timedelta(days=1)
+
+        def read(client: IMAPClient) -> list[SentMessage]:
+            self._select(client, "sent", readonly=True)
+            uids: set[int] = set()
+            ordered = sorted(wanted)
+            for i in range(0, len(ordered), ADDRESSES_PER_SEARCH):
+                chunk = ordered[i : i + ADDRESSES_PER_SEARCH]
+                uids.update(client.search(_sent_criteria(chunk, day)))
+            fetched = _fetch(client, sorted(uids), ["INTERNALDATE", SENT_FIELDS])
+            found = [sent_message(parse_headers(_body(item)), _internal_date(item))
+                     for _uid, item in sorted(fetched.items())]
+            return sorted((m for m in found if matches(m, wanted, since)),
+                          key=lambda m: (m.date, m.message_id))
+
+        return self._retrying("searching Sent", read)
+
+    def warnings_delivered(self) -> set[str]:
+        def read(client: IMAPClient) -> set[str]:
+            self._select(client, "inbox", readonly=True)
+            uids = client.search(["HEADER", WARNING_HEADER, ""])
+            keys = {warning_key(parse_headers(_body(item)))
+                    for item in _fetch(client, uids, [WARNING_FIELDS]).values()}
+            return {key for key in keys if key}
+
+        return self._retrying("listing warnings", read)
+
+    def deliver_warning(self, message: EmailMessage) -> None:
+        self._append("inbox", message, (), want_ref=False)
+
+    def describe(self) -> list[str]:
+        def read(client: IMAPClient) -> list[str]:
+            lines = [f"IMAP {self.host}:{self.port} ({self.security}) as {self.username}"]
+            for role in ("drafts", "sent", "inbox"):
+                folder = self._folder(client, role)
+                status = client.folder_status(folder.name, ["MESSAGES"])
+                count = status.get(b"MESSAGES", "?")
+                lines.append(f"{role}: {folder.name!r} ({folder.how}), {count} messages")
+            return lines
+
+        return self._retrying("describing the mailbox", read)
+
+    def close(self) -> None:
+        client, self._client, self._selected = self._client, None, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except Exception:  # already gone: nothing to tell the server
+            _shutdown(client)
+
+    # --- connection ---------------------------------------------------------------------
+
+    def _session(self) -> IMAPClient:
+        if self._client is None:
+            self._client = self._open()
+        return self._client
+
+    def _open(self) -> IMAPClient:
+        where = f"{self.host}:{self.port}"
+        try:
+            client = self._connect_factory(self.host, self.port, self.security == "ssl",
+                                           self.timeout)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise ServiceError(f"cannot reach the IMAP server {where}: {_reason(exc)}") from None
+        try:
+            if self.security == "starttls":
+                client.starttls(ssl.create_default_context())
+                client.socket().settimeout(self.timeout)
+            client.normalise_times = False  # aware INTERNALDATEs
+            self._login(client)
+            # Cache the post-login capabilities from the LOGIN reply now: the first SELECT
+            # discards them, and the next SEARCH would then cost a CAPABILITY round trip.
+            client.capabilities()
+        except CapabilityError:
+            _shutdown(client)
+            raise ServiceError(f"the IMAP server {where} does not offer STARTTLS; fix: set "
+                               'mailbox.security = "ssl" with its TLS port') from None
+        except DROPPED as exc:
+            _shutdown(client)
+            raise ServiceError(f"IMAP server {where} closed the connection: {_reason(exc)}"
+                               ) from None
+        except BaseException:
+            _shutdown(client)
+            raise
+        return client
+
+    def _login(self, client: IMAPClient) -> None:
+        try:
+            if self._oauth2_token is not None:
+                token = self._oauth2_token()
+                register_secret(token)
+                client.oauth2_login(self.username, token)
+            else:
+                assert self._password is not None
+                client.login(self.username, self._password)
+        except LoginError as exc:
+            text = _reason(exc)
+            if self._password:  # servers do not echo it; make sure of it anyway
+                text = text.replace(self._password, "***")
+            raise ServiceError(f"IMAP login to {self.host}:{self.port} as {self.username} "
+                               f"failed: {text}") from None
+
+    def _drop(self) -> None:
+        client, self._client, self._selected = self._client, None, None
+        if client is not None:
+            _shutdown(client)
+
+    def _retrying(self, what: str, op: Callable[[IMAPClient], T]) -> T:
+        """Run an idempotent `op`; on a dropped connection reconnect once and run it again."""
+        try:
+            return self._guarded(what, op)
+        except _Dropped as first:
+            log.info("IMAP connection to %s:%s dropped while %s (%s); reconnecting",
+                     self.host, self.port, what, first)
+        try:
+            return self._guarded(what, op)
+        except _Dropped as second:
+            raise ServiceError(f"IMAP connection to {self.host}:{self.port} lost while "
+                               f"{what}: {second}") from None
+
+    def _guarded(self, what: str, op: Callable[[IMAPClient], T]) -> T:
+        """`op` on the session; a drop becomes _Dropped, a refusal a ServiceError."""
+        client = self._session()
+        try:
+            return op(client)
+        except DROPPED as exc:
+            self._drop()
+            raise _Dropped(_reason(exc)) from None
+        except imaplib.IMAP4.error as exc:
+            raise ServiceError(f"IMAP server {self.host}:{self.port} refused {what}: "
+                               f"{_reason(exc)}") from None
+
+    # --- folders ------------------------------------------------------------------------
+
+    def _folder(self, client: IMAPClient, role: str) -> Folder:
+        if role not in self._folders:
+            folder = self._choose(client, role)
+            self._folders[role] = folder
+            key = (self.host, self.username, role, folder.name, folder.how)
+            if key not in _announced:
+                _announced.add(key)
+                log.info("IMAP %s folder on %s: %r (%s)", role, self.host, folder.name,
+                         folder.how)
+        return self._folders[role]
+
+    def _choose(self, client: IMAPClient, role: str) -> Folder:
+        """Configured name, else the SPECIAL-USE folder, else a common name."""
+        configured = self._configured[role]
+        if role == "inbox":
+            return Folder(role, configured or "INBOX", "configured" if configured else "default")
+        listing = self._list(client)
+        names = [name for _flags, name in listing]
+        if configured:
+            if configured not in names:
+                raise UserError(f"[mailbox.{role}] the folder {configured!r} does not exist on "
+                                f"{self.host}; fix: use one of {', '.join(map(repr, names))} "
+                                "or remove the key to find it by SPECIAL-USE")
+            return Folder(role, configured, "configured")
+        for flags, name in listing:
+            if any(flag.lower() == ROLES[role].lower() for flag in flags):
+                return Folder(role, name, "special-use")
+        for common in COMMON_NAMES[role]:
+            if common in names:
+                return Folder(role, common, "fallback")
+        raise UserError(f"[mailbox.{role}] no {role.capitalize()} folder on {self.host}: none "
+                        f"is marked {ROLES[role].decode()} and none has a usual name; fix: set "
+                        f"mailbox.{role} to one of {', '.join(map(repr, names))}")
+
+    def _list(self, client: IMAPClient) -> list[tuple[tuple[bytes, ...], str]]:
+        """Every selectable folder with its flags: one LIST serves both roles."""
+        if self._listing is None:
+            self._listing = [
+                (tuple(flags), str(name)) for flags, _sep, name in client.list_folders()
+                if not {b"\\noselect", b"\\nonexistent"} & {f.lower() for f in flags}
+            ]
+        return self._listing
+
+    def _select(self, client: IMAPClient, role: str, *, readonly: bool) -> int:
+        """Select the role's folder (EXAMINE when only reading) and return its UIDVALIDITY;
+        an already selected folder is reused when its mode suffices."""
+        name = self._folder(client, role).name
+        current = self._selected
+        if current is None or current[0] != name or (current[1] and not readonly):
+            info = client.select_folder(name, readonly=readonly)
+            current = self._selected = (name, readonly, info)
+        return int(current[2][b"UIDVALIDITY"])
+
+    # --- appending without duplicates ---------------------------------------------------
+
+    def _append(self, role: str, message: EmailMessage, flags: Sequence[bytes],
+                *, want_ref: bool = True) -> str:
+        """APPEND `message`; after a drop, reconnect and append again only when the message
+        is not already there. Returns its ref ("" when not wanted)."""
+        raw = message.as_bytes()
+        when = _message_date(message)
+        key = _identity(message)
+
+        def append(client: IMAPClient) -> str:
+            folder = self._folder(client, role).name
+            response = client.append(folder, raw, flags, when)
+            if not want_ref:
+                return ""
+            found = _APPENDUID.search(response or b"")
+            if found:
+                return f"{int(found.group(1))}:{int(found.group(2))}"
+            return self._ref_by_header(client, role, key)
+
+        try:
+            return self._guarded("appending a message", append)
+        except _Dropped as drop:
+            if key is None:
+                raise ServiceError(f"IMAP connection to {self.host}:{self.port} lost while "
+                                   f"appending a message without an id header; not retried "
+                                   f"to avoid a duplicate: {drop}") from None
+            log.info("IMAP connection to %s:%s dropped while appending (%s); reconnecting",
+                     self.host, self.port, drop)
+
+        def append_once(client: IMAPClient) -> str:
+            assert key is not None
+            uids = self._find(client, role, key)
+            if uids:
+                validity = self._select(client, role, readonly=True)
+                return f"{validity}:{uids[-1]}" if want_ref else ""
+            return append(client)
+
+        try:
+            return self._guarded("appending a message", append_once)
+        except _Dropped as second:
+            raise ServiceError(f"IMAP connection to {self.host}:{self.port} lost while "
+                               f"appending a message: {second}") from None
+
+    def _ref_by_header(self, client: IMAPClient, role: str, key: tuple[str, str] | None) -> str:
+        """The ref of a just-appended message on a server without UIDPLUS."""
+        if key is None:
+            raise ServiceError(f"IMAP server {self.host} gave no APPENDUID and the message has "
+                               "no id header to find it by")
+        uids = self._find(client, role, key)
+        if not uids:
+            raise ServiceError(f"IMAP server {self.host} accepted a message into "
+                               f"{self._folder(client, role).name!r} but cannot find it")
+        return f"{self._select(client, role, readonly=True)}:{uids[-1]}"
+
+    def _find(self, client: IMAPClient, role: str, key: tuple[str, str]) -> list[int]:
+        """UIDs of undeleted messages whose `key` header equals the value exactly (SEARCH
+        HEADER matches substrings, so the hits are checked)."""
+        header, value = key
+        self._select(client, role, readonly=True)
+        uids = client.search(["HEADER", header, value, "NOT", "DELETED"])
+        fields = f"BODY.PEEK[HEADER.FIELDS ({header.upper()})]"
+        exact = []
+        for uid, item in _fetch(client, uids, [fields]).items():
+            values = parse_headers(_body(item)).get_all(header) or []
+            if any(str(v).strip() == value for v in values):
+                exact.append(uid)
+        return sorted(exact)
+
+    def _relocate(self, client: IMAPClient, ref: str) -> int | None:
+        """The draft's UID after a UIDVALIDITY change, found by its note header when this
+        mailbox saw the draft; None when it cannot be found."""
+        note = self._note_of_ref.get(ref)
+        if note is None:
+            log.warning("Drafts UIDVALIDITY changed on %s and draft %s is unknown; call "
+                        "drafts() for fresh refs", self.host, ref)
+            return None
+        uids = self._find(client, "drafts", (NOTE_HEADER, note))
+        return uids[-1] if uids else None
+
+
+class _Dropped(Exception):
+    """The connection went away mid-command; the session is already discarded."""
+
+
+def _sent_criteria(addresses: Sequence[str], since_day: date) -> list[Any]:
+    """SINCE day and (To, Cc or Bcc contains any of the addresses), as nested ORs."""
+    terms: list[Any] = [[field, addr] for addr in addresses for field in ("TO", "CC", "BCC")]
+    while len(terms) > 1:
+        paired = [["OR", terms[i], terms[i + 1]] for i in range(0, len(terms) - 1, 2)]
+        terms = paired + (terms[-1:] if len(terms) % 2 else [])
+    return ["SINCE", since_day, terms[0]]
+
+
+def _has(flags: Iterable[bytes], flag: bytes) -> bool:
+    """Flag names are case-insensitive (RFC 3501)."""
+    return flag.lower() in {f.lower() for f in flags}
+
+
+def _identity(message: EmailMessage) -> tuple[str, str] | None:
+    """The header that tells this message apart from any other, to find it after a drop."""
+    for header in (NOTE_HEADER, WARNING_HEADER, "Message-ID"):
+        value = message.get(header)
+        if value and str(value).strip():
+            return header, str(value).strip()
+    return None
+
+
+def _fetch(client: IMAPClient, uids: Sequence[int], fields: list[str]
+           ) -> dict[int, dict[bytes, Any]]:
+    """UID FETCH in slices, so a huge folder never makes one over-long command line."""
+    found: dict[int, dict[bytes, Any]] = {}
+    for i in range(0, len(uids), UIDS_PER_FETCH):
+        found.update(client.fetch(list(uids[i : i + UIDS_PER_FETCH]), fields))
+    return found
+
+
+def _body(item: dict[bytes, Any]) -> bytes:
+    """The BODY[...] part of a FETCH item, whatever section name the server echoed."""
+    for name, value in item.items():
+        if name.startswith(b"BODY[") and isinstance(value, bytes):
+            return value
+    return b""
+
+
+def _internal_date(item: dict[bytes, Any]) -> datetime:
+    value = item.get(b"INTERNALDATE")
+    return _utc(value) if isinstance(value, datetime) else datetime.now(UTC)
+
+
+def _message_date(message: EmailMessage) -> datetime | None:
+    value = message.get("Date")
+    if not value:
+        return None
+    try:
+        return _utc(parsedate_to_datetime(str(value)))
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _reason(exc: BaseException) -> str:
+    """One readable line from imaplib's bytes-in-str messages."""
+    text = str(exc) or type(exc).__name__
+    text = re.sub(r"^b(['\"])(.*)\1$", r"\2", text.strip())
+    return " ".join(text.split())
+
+
+def _shutdown(client: IMAPClient) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # the socket is already closed
+        log.debug("IMAP socket already closed", exc_info=True)

@@ -1,0 +1,1 @@
+"""Tests against real servers (Dovecot, Radicale) started by session fixtures."""
