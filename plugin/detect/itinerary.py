@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bs4 import BeautifulSoup
-
 from afterword.plugin.detect.lexicon import (
     COORDINATION_WORDS,
     GENERIC_TOPICS,
@@ -70,6 +68,8 @@ def _html_to_text(html: str) -> str:
     marked = _HTML_BREAK.sub("\n", html)
     marked = _HTML_CELL_END.sub(lambda m: " | " + m.group(0), marked)
     marked = _HTML_BLOCK.sub(lambda m: "\n" + m.group(0) + "\n", marked)
+    from bs4 import BeautifulSoup  # lazily: most descriptions are plain text, bs4 is heavy
+
     soup = BeautifulSoup(marked, "html.parser")
     for tag in soup(["script", "style", "head", "title"]):
         tag.decompose()
