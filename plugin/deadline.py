@@ -8,7 +8,7 @@ the event's own zone when that day ends earlier.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from afterword.plugin.model import Stage
@@ -68,5 +68,6 @@ def schedule_for(
     due = due_at(end, my_zone, event_zone)
     next_day = end.astimezone(my_zone).date() + timedelta(days=1)
     nudge = datetime.combine(next_day, nudge_at, tzinfo=my_zone)
-    final = due - timedelta(hours=final_warning_hours)
+    # Real elapsed hours: subtracting within a zone would count wall-clock hours across DST.
+    final = (due.astimezone(UTC) - timedelta(hours=final_warning_hours)).astimezone(my_zone)
     return Schedule(due=due, nudge=nudge, final=final)

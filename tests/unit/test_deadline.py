@@ -71,3 +71,12 @@ def test_final_warning_hours(hours: int) -> None:
     end = datetime(2026, 11, 24, 15, 0, tzinfo=NY)
     s = schedule_for(end, NY, None, time(9, 0), hours)
     assert (s.due - s.final).total_seconds() == hours * 3600
+
+
+def test_final_warning_counts_real_hours_across_the_dst_change() -> None:
+    # Due 23:59:59 EST on 1 November; 30 real hours earlier is 18:59:59 EDT on 31 October,
+    # not the wall-clock 17:59:59, because the night in between has 25 hours.
+    end = datetime(2026, 10, 31, 12, 0, tzinfo=NY)
+    s = schedule_for(end, NY, None, time(9, 0), 30)
+    assert s.final == datetime(2026, 10, 31, 18, 59, 59, tzinfo=NY)
+    assert (s.due.timestamp() - s.final.timestamp()) == 30 * 3600
