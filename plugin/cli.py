@@ -111,8 +111,11 @@ def check(ctx: click.Context) -> None:
     config = _config(ctx)
     click.echo(f"config {config.path}: ok (me: {config.me.email}, zone {config.timezone})")
     source = open_source(config)
-    for line in source.describe():
-        click.echo(f"calendar: {line}")
+    try:
+        for line in source.describe():
+            click.echo(f"calendar: {line}")
+    finally:
+        source.close()
     mailbox = open_mailbox(config, create=False)
     try:
         for line in mailbox.describe():

@@ -34,3 +34,4 @@ def open_engine(config: Config) -> Iterator[Engine]:
             yield Engine(config, source, mailbox, state)
         finally:
             mailbox.close()
+            source.close()

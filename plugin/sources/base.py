@@ -25,3 +25,7 @@ class CalendarSource(Protocol):
         Reaches the service but writes nothing.
         """
         ...
+
+    def close(self) -> None:
+        """Release connections; the source may be used again afterwards."""
+        ...

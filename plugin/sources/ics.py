@@ -488,6 +488,9 @@ class IcsSource:
         data, _ = self._read(persist=True)
         return parse_calendar(data, start, end, self.default_zone, self.label)
 
+    def close(self) -> None:
+        """Nothing to release: each read opens and closes its own file or connection."""
+
     def describe(self) -> list[str]:
         data, how = self._read(persist=False)
         count = count_events(data, self.label)
