@@ -3,6 +3,7 @@ when a test asks for them (tests/servers and the contract suite use the same Dov
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,19 @@ from tests.servers.dovecot_server import (
     start_dovecot,
     stop_dovecot,
 )
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI configures logging for the process; tests that run it in-process must not
+    change what the next test's caplog sees."""
+    root = logging.getLogger()
+    ours = logging.getLogger("afterword")
+    handlers, root_level, our_level = root.handlers[:], root.level, ours.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(root_level)
+    ours.setLevel(our_level)
 
 
 @pytest.fixture(scope="session")
