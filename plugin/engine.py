@@ -108,7 +108,9 @@ class Engine:
     def sync_calendar(self, now: datetime, report: CycleReport) -> None:
         start, end = now - LOOKBACK, now + LOOKAHEAD
         seen: dict[str, Interview] = {}
+        present: set[str] = set()  # every occurrence in the calendar, interview or not
         for event in self.source.events(start, end):
+            present.add(event.interview_id)
             try:
                 interview = classify_event(event, self.detection)
             except Exception:  # one odd event must never stop the cycle
@@ -122,8 +124,14 @@ class Engine:
             self.state.save_interview(interview, now, ids)
         for row in self.state.interviews():
             known = row.interview
-            vanished = known.id not in seen and start <= known.start < end
-            if vanished and not known.finished(now) and self.state.forget_interview(known.id):
+            if known.id in seen:
+                continue
+            # Still in the calendar but no longer an interview (cancelled, declined): forget
+            # it, even when the change is noticed after its end. Gone from the calendar: only
+            # before its end, since some feeds drop past events.
+            withdrawn = known.id in present
+            removed = start <= known.start < end and not known.finished(now)
+            if (withdrawn or removed) and self.state.forget_interview(known.id):
                 log.info("interview dropped: id=%s title=%r (cancelled, declined or moved)",
                          known.id, known.title)
 

@@ -63,6 +63,12 @@ class CalendarEvent:
     source: str = ""  # which calendar it came from, for logs and status
 
 
+    @property
+    def interview_id(self) -> str:
+        """The id an interview from this occurrence gets: stable when the event moves."""
+        return stable_id(self.uid, self.recurrence_id)
+
+
 @dataclass(frozen=True)
 class Interviewer:
     name: str

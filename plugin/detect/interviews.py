@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from afterword.plugin.detect.addresses import (
     RECRUITING_TOOL_DOMAINS,
     domain_of,
+    is_public_provider,
     is_recruiting_tool,
     within_any,
 )
 from afterword.plugin.detect.company import company_and_role
 from afterword.plugin.detect.interviewers import (
+    OUTSIDERS,
     Roster,
     Verdict,
     find_interviewers,
@@ -36,8 +38,13 @@ from afterword.plugin.detect.itinerary import (
     parse_itinerary,
 )
 from afterword.plugin.detect.names import same_person
-from afterword.plugin.detect.settings import TITLE_ONLY_KEYWORDS, DetectionSettings, mentions
-from afterword.plugin.model import CalendarEvent, Interview, stable_id
+from afterword.plugin.detect.settings import (
+    CASUAL_KEYWORDS,
+    TITLE_ONLY_KEYWORDS,
+    DetectionSettings,
+    mentions,
+)
+from afterword.plugin.model import CalendarEvent, Interview
 
 MAX_SUMMARY = 500
 _CANCELLED_TITLE = re.compile(r"^\s*(?:cancel(?:l)?ed|canceled event)\s*[:\-–]", re.IGNORECASE)
@@ -85,6 +92,8 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
     signals = detect_signals(event, summary, text, people, settings)
     if not signals.any or not _mine(people, signals):
         return None
+    if not signals.strong and mentions(settings.exclude_keywords, text):
+        return None  # only the prose says "interview", and it says "practice interview"
     if i_am_interviewing(summary, people, settings):
         return None
     interviewers = find_interviewers(people, settings, parse_itinerary(text))
@@ -95,7 +104,7 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         return None
     company, role = company_and_role(event, interviewers, settings)
     return Interview(
-        id=stable_id(event.uid, event.recurrence_id),
+        id=event.interview_id,
         title=event.summary,
         company=company,
         role=role,
@@ -126,13 +135,26 @@ def detect_signals(
 ) -> Signals:
     keywords = settings.interview_keywords
     prose_keywords = tuple(k for k in keywords if k.casefold() not in TITLE_ONLY_KEYWORDS)
+    formal = tuple(k for k in keywords if k.casefold() not in CASUAL_KEYWORDS)
+    casual = tuple(k for k in keywords if k.casefold() in CASUAL_KEYWORDS)
     domains = [domain_of(a.email) for a, _ in people.everyone if a.email]
     return Signals(
-        title=mentions(keywords, summary, inflected=True),
+        title=mentions(formal, summary, inflected=True)
+        or (mentions(casual, summary, inflected=True) and _employer_attends(people)),
         description=mentions(prose_keywords, text, inflected=True),
         tool=any(is_recruiting_tool(d) for d in domains)
         or _TOOL_LINK.search(event.description[:MAX_DESCRIPTION]) is not None,
         application=any(within_any(d, settings.application_domains) for d in domains),
+    )
+
+
+def _employer_attends(people: Roster) -> bool:
+    """Someone outside my organisation writes from an organisation's domain: a "coffee chat"
+    with them may be an interview, one with a friend on Gmail is not."""
+    return any(
+        verdict in OUTSIDERS and not is_public_provider(domain_of(a.email))
+        for a, verdict in people.everyone
+        if a.email
     )
 
 
@@ -156,6 +178,15 @@ def i_am_interviewing(summary: str, people: Roster, settings: DetectionSettings)
             return True
     if not settings.work_domains:
         return False
-    if people.organizer_verdict is Verdict.COLLEAGUE:
+    if people.organizer_verdict is Verdict.COLLEAGUE or _organised_by_my_company(people, settings):
         return True
     return bool(people.with_verdict(Verdict.COLLEAGUE)) and outsiders_use_public_mail(people)
+
+
+def _organised_by_my_company(people: Roster, settings: DetectionSettings) -> bool:
+    """The organizer writes from my organisation's domain, even as a shared recruiting
+    calendar or team mailbox ("recruiting@" where I work books me onto a screen)."""
+    if people.organizer is None or people.organizer_verdict is Verdict.ME:
+        return False
+    domain = domain_of(people.organizer[0].email)
+    return bool(domain) and within_any(domain, settings.work_domains)

@@ -15,7 +15,9 @@ from afterword.plugin.model import Interviewer
 
 MAX_NAME_LENGTH = 80
 
-_LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Real line breaks, and the backslash escapes of one that some exporters leave in a CN
+# parameter (where RFC 5545 TEXT escaping does not apply, so nothing decodes them).
+_LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]|\\[rn]", re.IGNORECASE)
 # Control, format (zero-width, bidi overrides), private-use, unassigned and symbol (emoji)
 # characters: none belongs in a name and several can disguise one.
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk", "Zl", "Zp"})
@@ -24,9 +26,16 @@ _JOINERS = frozenset({"\u200c", "\u200d"})  # meaningful inside Persian or Indic
 _STRAY_JOINER = re.compile(
     r"(?<![^\W\d_])[\u200c\u200d]|[\u200c\u200d](?![^\W\d_])|(?<=[\x00-\x7f])[\u200c\u200d]"
 )
-_ADDRESS = re.compile(r"<[^<>]*>?|[^\s<>]*@[^\s<>]*")
+# An address; a header label smuggled in between a name and it ("Eve^nBcc: evil@x.com",
+# flattened to one line by the calendar reader) goes along with it.
+_ADDRESS = re.compile(
+    r"(?:(?<=\s)(?:bcc|cc|to|from|reply-to|sender)\s*:\s*)?(?:<[^<>]*>?|[^\s<>]*@[^\s<>]*)",
+    re.IGNORECASE,
+)
 _BRACKETED = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?|\{[^{}]*\}?")
-_NICKNAME = re.compile(r"(?<=\S)\s+[\"“][^\"“”]{1,30}[\"”](?=\s+\S)")
+# A quoted nickname after a given name: mid-name ("Marcus "Mac" O'Neil") or last, as in
+# directory order ("O'Neil, Marcus "Mac"").
+_NICKNAME = re.compile(r"(?<=\S)\s+[\"“][^\"“”]{1,30}[\"”](?=\s+\S|\s*,|\s*$)")
 _AFFILIATION = re.compile(r"\s*\|\s*|\s+[–—/·•-]\s+")
 _PRONOUNS = re.compile(
     r"\b(?:she|he|they|ze|xe|zie|ey)\s*/\s*(?:her|him|them|hers|his|theirs|zir|xem|hir|em)"
