@@ -46,7 +46,7 @@ def status_data(config: Config, state: State | None, now: datetime) -> dict[str,
             "id": iv.id, "title": iv.title, "company": iv.company, "role": iv.role,
             "start": iv.start.astimezone(zone).isoformat(),
             "end": iv.end.astimezone(zone).isoformat(),
-            "due": schedule.due.isoformat(),
+            "due": schedule.due.astimezone(zone).isoformat(),
             "notes": notes,
         })
     return {"now": now.astimezone(zone).isoformat(), "interviews": interviews}

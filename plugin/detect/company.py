@@ -20,7 +20,7 @@ from afterword.plugin.detect.addresses import (
     organisation_label,
     within_any,
 )
-from afterword.plugin.detect.itinerary import looks_like_person
+from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
 from afterword.plugin.detect.lexicon import JOB_WORDS
 from afterword.plugin.detect.names import name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
@@ -82,6 +82,10 @@ _HIRING_MANAGER = re.compile(r"\bhiring\s+manager\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$")
 _ODD_CHARACTERS = re.compile(r"[^\w\s&.,'’+!-]")
 _EDGE = " \t.,;:!?-–—|'\"*()[]"
+_VIA = re.compile(
+    r"^(?P<co>.+?)\s+(?:via\s+(?P<platform>[\w .]+)|candidate\s+calendar)$", re.IGNORECASE
+)
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)*")
 
 
 def company_and_role(
@@ -97,7 +101,12 @@ def company_and_role(
         company = application.company
         role = application.role or title_role
     else:
-        company = title_company or _company_from_domains(domains)
+        names = [settings.me.name, *people]
+        company = (
+            _company_of_sender(event, names)
+            or title_company
+            or _spelled_as_written(_company_from_domains(domains), domains, event)
+        )
         role = title_role
     return company, _without_company(role, company)
 
@@ -162,6 +171,35 @@ def _application_for(
 def _contains_phrase(text: str, phrase: str) -> bool:
     pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?!\w)"
     return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def _company_of_sender(event: CalendarEvent, names: Sequence[str]) -> str:
+    """The employer a scheduling platform writes for: "Acme via Greenhouse", "Acme Candidate
+    Calendar" (GoodTime)."""
+    sender = event.organizer.name if event.organizer is not None else ""
+    found = _VIA.match(" ".join(sender[:200].split()))
+    if found is None or (found["platform"] and found["platform"].casefold() not in PLATFORM_NAMES):
+        return ""
+    return _company_phrase(found["co"], names)
+
+
+def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent) -> str:
+    """The company as the invite spells it when a domain gave only its letters:
+    "cobaltlabs.com" is "Cobalt Labs" when the description says "at Cobalt Labs"."""
+    source = next((d for d in domains if company_from_domain(d) == guess), None)
+    label = re.sub(r"[^a-z0-9]", "", organisation_label(source)) if source else ""
+    if not label:
+        return guess
+    organizer = event.organizer.name if event.organizer is not None else ""
+    text = " ".join((event.summary[:300], organizer[:200], event.description[:MAX_DESCRIPTION]))
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = run.group(0).split()
+        for i in range(len(words)):
+            for j in range(i + 1, min(i + 4, len(words)) + 1):
+                phrase = " ".join(words[i:j])
+                if re.sub(r"[^a-z0-9]", "", phrase.casefold()) == label:
+                    return phrase
+    return guess
 
 
 def _company_from_domains(domains: Sequence[str]) -> str:

@@ -118,6 +118,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:mailto:)?<?([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})>?")
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\s\+\s)\s*", re.IGNORECASE)
 _PART_SPLIT = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*|\s*\|\s*|:\s+|\s+·\s+|\s+/\s+|\t+")
+_PIPE_SPLIT = re.compile(r"\s*\|\s*")
+_PAREN_GROUP = re.compile(r"\(([^()]{2,80})\)")
 _WITH = re.compile(r"\b(?:with|w/)\s+(?P<rest>.+)$", re.IGNORECASE)
 # "with Marcus about the roadmap": who, then what it was about.
 _SUBJECT = re.compile(
@@ -125,6 +127,8 @@ _SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"^(?P<head>[^()]*)\((?P<paren>[^()]*)\)(?P<after>.*)$")
+# Where a name in a title ends: "Hana Sato @ Brightwater", "Marcus at Acme", "Priya (Acme)".
+_TITLE_CLAUSE_END = re.compile(r"\s+(?:@|at|from|of|for|on)\s+|\s*[(\[|]", re.IGNORECASE)
 _PRONOUNS = re.compile(r"^(?:she|he|they|ze|xe)\s*/\s*\w+(?:\s*/\s*\w+)?$", re.IGNORECASE)
 _NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\-.](?=[^\W\d_]|$))*\.?$")
 _WHEN_WORDS = re.compile(
@@ -241,7 +245,9 @@ def _last_part(text: str) -> str:
 
 
 def _person_in_parts(segment: str, allow_single: bool) -> ScheduledPerson | None:
-    parts = [p.strip(_JUNK) for p in _split_outside_parens(segment)]
+    # A table row or pipe-separated line: its cells are the units ("Coding: APIs" is one).
+    separators = _PIPE_SPLIT if segment.count("|") >= 2 else _PART_SPLIT
+    parts = [p.strip(_JUNK) for p in _split_outside_parens(segment, separators)]
     parts = [p for p in parts if p]
     for i, part in enumerate(parts):
         found = _name_in_part(part)
@@ -265,11 +271,26 @@ def _name_in_part(part: str) -> tuple[str, list[str]] | None:
         if paren_match else (part, "", "")
     )
     name, _, comma_rest = head.partition(",")
+    if _is_surname_first(name, comma_rest):  # "Chen, Wei": clean_name reorders it
+        return head, [paren, after]
     if looks_like_person(name):
         return name, [comma_rest, paren, after]
     if paren and not any(c.isdigit() for c in head) and looks_like_person(paren):
         return paren, [head, after]
     return None
+
+
+def _is_surname_first(surname: str, rest: str) -> bool:
+    """"Chen, Wei" or "O'Neil, Marcus James" (directory order), not "Wei Chen, Engineer"
+    or "Chen, PhD": one word before the comma, given names and nothing else after it."""
+    given = rest.strip(_JUNK)
+    return (
+        len(surname.split()) == 1
+        and 1 <= len(given.split()) <= 2
+        and looks_like_person(surname)
+        and looks_like_person(given)
+        and not looks_like_title(given)
+    )
 
 
 def _title_and_topic(candidates: list[str]) -> tuple[str | None, str | None]:
@@ -379,13 +400,21 @@ def _scan_line(line: str, scan: _Scan) -> None:
     if not timed and len(body) < 60 and _HEADING.match(body):
         scan.open_schedule()
         return
-    person = _person_on_line(body)
+    pair = _paired_people(body)
+    person = _person_on_line(body) if len(pair) < 2 else pair[0]
     if person is None:
         if scan.gap and scan.schedule_entries:
             scan.in_schedule = False
         scan.gap = False
         return
     scan.gap = False
+    for one in pair if len(pair) >= 2 else [person]:
+        _add_person(one, bool(timed), scan)
+
+
+def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
+    """A schedule entry counts as it is; in prose, a name needs a job title (not a
+    recruiter's) to be listed, and is otherwise only a mention."""
     if timed or scan.in_schedule:
         scan.people.append(person)
         scan.schedule_entries += 1
@@ -395,6 +424,38 @@ def _scan_line(line: str, scan: _Scan) -> None:
         scan.people.append(person)
     else:
         scan.people.append(replace(person, listed=False))
+
+
+def _paired_people(body: str) -> list[ScheduledPerson]:
+    """Everyone a line names as "Full Name (Job Title)", for lines naming several people:
+    "Take-home review with Sophie Laurent (Staff Engineer) and Arjun Mehta (Senior
+    Engineer)", "Amara Okonkwo (Hiring Manager) and Felix Brandt (…) will interview you"."""
+    if body.count("(") < 2 or sum(c.isdigit() for c in body) >= 5:
+        return []
+    found = _WITH.search(body)
+    topic = _last_part(body[: found.start()]) if found else ""
+    people: list[ScheduledPerson] = []
+    start = 0
+    for paren in _PAREN_GROUP.finditer(body):
+        name = _trailing_name(body[start: paren.start()])
+        title = paren.group(1).strip(_JUNK)
+        start = paren.end()
+        if name and looks_like_title(title):
+            people.append(ScheduledPerson(
+                clean_name(name), _cap(title, MAX_TITLE_LENGTH),
+                _cap(topic, MAX_TOPIC_LENGTH) if _is_specific_topic(topic) else None,
+            ))
+    return people
+
+
+def _trailing_name(text: str) -> str:
+    """The longest full name (two to four words) that ends `text`."""
+    tokens = text.split()
+    for size in range(min(4, len(tokens)), 1, -1):
+        candidate = " ".join(tokens[-size:])
+        if looks_like_person(candidate, min_tokens=2):
+            return candidate
+    return ""
 
 
 def _scan_label(body: str, scan: _Scan) -> bool:
@@ -467,7 +528,12 @@ def named_in_title(summary: str) -> tuple[ScheduledPerson, ...]:
     """A full name the title gives ("Interview with Marcus O'Neil", "Acme <> Priya Shah"),
     for the candidate's own event copy that lists nobody."""
     found = _WITH.search(summary[:300])
-    sides = [found["rest"]] if found else re.split(r"\s*(?:<>|<->|↔|\s[x×]\s)\s*", summary[:300])
+    if found:  # "w/ Hana Sato @ Brightwater": the company clause is not part of the name
+        sides = [_TITLE_CLAUSE_END.split(found["rest"], maxsplit=1)[0]]
+    else:
+        sides = re.split(r"\s*(?:<>|<->|↔|\s[x×]\s)\s*", summary[:300])
+        if len(sides) < 2:  # a bare title ("Alumni Workshop: …") names nobody
+            return ()
     people = []
     for side in sides:
         person = _person_in_parts(side, allow_single=False)

@@ -27,8 +27,12 @@ DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
     "interview preparation", "prep for", "prep session", "prep call", "prep:",
     "mock interview", "practice interview", "interview practice", "webinar", "career fair",
     "job fair", "hiring event", "info session", "information session", "interviewer training",
-    "interview training", "debrief", "office hours",
+    "interview training", "debrief", "office hours", "meetup", "meet-up", "panel discussion",
+    "fireside chat", "networking event",
 )
+# Social enough to name a chat with a friend: they count only when an employer takes part
+# (someone from an organisation's domain, a recruiting platform or an [[applications]] domain).
+CASUAL_KEYWORDS = frozenset({"coffee chat", "chat with"})
 
 
 @dataclass(frozen=True)
