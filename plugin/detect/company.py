@@ -21,7 +21,7 @@ from afterword.plugin.detect.addresses import (
     within_any,
 )
 from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
-from afterword.plugin.detect.lexicon import JOB_WORDS
+from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS
 from afterword.plugin.detect.names import name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
 from afterword.plugin.model import CalendarEvent, Interviewer
@@ -180,6 +180,8 @@ def _company_of_sender(event: CalendarEvent, names: Sequence[str]) -> str:
     found = _VIA.match(" ".join(sender[:200].split()))
     if found is None or (found["platform"] and found["platform"].casefold() not in PLATFORM_NAMES):
         return ""
+    if looks_like_person(found["co"], min_tokens=2):
+        return ""  # "Jane Doe via Calendly": a person booking through a tool, not an employer
     return _company_phrase(found["co"], names)
 
 
@@ -198,7 +200,9 @@ def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent
             for j in range(i + 1, min(i + 4, len(words)) + 1):
                 phrase = " ".join(words[i:j])
                 if re.sub(r"[^a-z0-9]", "", phrase.casefold()) == label:
-                    return phrase
+                    while j < len(words) and words[j].casefold().strip(_EDGE) in COMPANY_SUFFIXES:
+                        j += 1  # "Brackenridge Capital" for brackenridge.com
+                    return " ".join(words[i:j]).strip(_EDGE)
     return guess
 
 

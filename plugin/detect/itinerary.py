@@ -10,6 +10,7 @@ are read, so a megabyte of pasted text costs no more than a normal invite.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from afterword.plugin.detect.lexicon import (
@@ -310,8 +311,14 @@ def _title_and_topic(candidates: list[str]) -> tuple[str | None, str | None]:
 
 
 def _cap(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    """A title or topic fit for a note: one line, no emoji ("Designer 🎨"), at most `limit`."""
+    text = "".join(c for c in text if not _is_symbol(c))
+    text = " ".join(text.split()).strip(_JUNK)
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
+
+
+def _is_symbol(c: str) -> bool:
+    return c in "\ufe0e\ufe0f\u200d" or unicodedata.category(c) in {"So", "Cs", "Co", "Cn"}
 
 
 def _split_outside_parens(segment: str, separators: re.Pattern[str] = _PART_SPLIT) -> list[str]:

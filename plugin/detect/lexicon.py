@@ -69,6 +69,9 @@ NON_NAME_WORDS = frozenset({
     "frontend", "backend", "front-end", "back-end", "infrastructure", "security", "strategy",
     "business", "take-home", "homework", "demo", "walkthrough", "feedback", "recap",
     "recruiting", "recruitment", "talent", "acquisition", "careers", "jobs", "operations",
+    "management", "stakeholder", "stakeholders", "collaboration", "communication",
+    "ownership", "planning", "roadmap", "execution", "partnership", "mentorship",
+    "prioritization", "prioritisation",
     # dial-in and calendar boilerplate
     "zoom", "google", "microsoft", "webex", "cisco", "skype", "bluejeans", "gotomeeting",
     "chime", "ringcentral", "join", "dial", "dial-in", "phone", "passcode", "password", "id",
@@ -103,4 +106,16 @@ NON_NAME_WORDS = frozenset({
 PARTICLES = frozenset({
     "van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos",
     "das", "bin", "ibn", "y", "ter", "ten", "zu", "af", "al",
+})
+
+# Words that end a company's name ("Brackenridge Capital", "Acme Labs"): after a word spelled
+# like the company's domain, they still belong to the name.
+COMPANY_SUFFIXES = frozenset({
+    "inc", "inc.", "llc", "ltd", "ltd.", "corp", "corp.", "corporation", "co", "co.", "gmbh",
+    "plc", "labs", "lab", "technologies", "technology", "software", "group", "holdings", "ai",
+    "bank", "capital", "health", "solutions", "ventures", "partners", "studio", "studios",
+    "games", "industries", "networks", "media", "energy", "robotics", "dynamics",
+    "therapeutics", "biosciences", "pharma", "motors", "insurance", "financial", "consulting",
+    "digital", "analytics", "systems", "logistics", "cloud", "works", "enterprises", "brands",
+    "foods", "markets", "payments", "bio", "agency", "mutual", "security", "data",
 })

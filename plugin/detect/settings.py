@@ -23,12 +23,14 @@ TITLE_ONLY_KEYWORDS = frozenset({
     "case study", "portfolio review", "coffee chat",
 })
 DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
-    "[hold]", "(hold)", "hold:", "hold -", "hold for", "placeholder", "interview prep",
-    "interview preparation", "prep for", "prep session", "prep call", "prep:",
-    "mock interview", "practice interview", "interview practice", "webinar", "career fair",
-    "job fair", "hiring event", "info session", "information session", "interviewer training",
-    "interview training", "debrief", "office hours", "meetup", "meet-up", "panel discussion",
-    "fireside chat", "networking event",
+    "[hold]", "(hold)", "hold:", "hold -", "hold –", "hold —", "hold for", "placeholder",
+    "interview prep", "interview preparation", "prep for", "prep session", "prep call", "prep:",
+    "mock", "mock interview", "practice interview", "interview practice", "webinar",
+    "career fair", "job fair", "hiring event", "info session", "information session",
+    "interviewer training", "interview training", "debrief", "office hours", "meetup",
+    "meet-up", "panel discussion", "fireside chat", "networking event", "podcast",
+    "user research", "user interview", "research interview", "research session",
+    "customer interview", "usability",
 )
 # Social enough to name a chat with a friend: they count only when an employer takes part
 # (someone from an organisation's domain, a recruiting platform or an [[applications]] domain).
