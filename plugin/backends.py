@@ -3,6 +3,8 @@ Maildir user never loads Google's or CalDAV's code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from afterword.plugin.config import Config
 from afterword.plugin.errors import UserError
 from afterword.plugin.mailbox.base import Mailbox
@@ -20,9 +22,13 @@ def open_source(config: Config) -> CalendarSource:
         from afterword.plugin.sources.caldav import CalDavSource
 
         return CalDavSource.from_config(cal, config.zone)
+    if cal.source == "google":
+        from afterword.plugin.sources.google import GoogleCalendarSource
+
+        return GoogleCalendarSource.from_config(cal, config.zone)
     raise UserError(
-        f"{config.path}: [calendar.source] {cal.source!r} is not available in this version; "
-        'fix: use "ics" or "caldav"'
+        f"{config.path}: [calendar.source] {cal.source!r} is not a calendar source; "
+        'fix: use "ics", "caldav" or "google"'
     )
 
 
@@ -38,8 +44,29 @@ def open_mailbox(config: Config, create: bool = True) -> Mailbox:
     if box.backend == "imap":
         from afterword.plugin.mailbox.imap import ImapMailbox
 
-        return ImapMailbox.from_config(box)
+        return ImapMailbox.from_config(box, oauth2_token=_xoauth2_token(config))
+    if box.backend == "gmail":
+        from afterword.plugin.mailbox.gmail import GmailMailbox
+
+        return GmailMailbox.from_config(box)
     raise UserError(
-        f"{config.path}: [mailbox.backend] {box.backend!r} is not available in this version; "
-        'fix: use "maildir" or "imap"'
+        f"{config.path}: [mailbox.backend] {box.backend!r} is not a mailbox backend; "
+        'fix: use "maildir", "imap" or "gmail"'
     )
+
+
+def _xoauth2_token(config: Config) -> Callable[[], str] | None:
+    """For Gmail's IMAP: an access token from the same Google token file, refreshed as
+    needed. None unless `auth = "xoauth2"`."""
+    box = config.mailbox
+    if box.auth != "xoauth2":
+        return None
+    assert box.token_file is not None  # the config gives it a default
+    from afterword.auth.token_store import TokenStore
+
+    store = TokenStore(box.token_file)
+
+    def token() -> str:
+        return str(store.fresh().token)
+
+    return token

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from afterword.plugin import logs
 from afterword.plugin.config import Config, default_config_path, load_config
-from afterword.plugin.errors import AfterwordError, ServiceError, UserError
+from afterword.plugin.errors import AfterwordError, ConfigError, ServiceError, UserError
 
 
 class Instant(click.ParamType[datetime, Any]):
@@ -124,6 +124,47 @@ def check(ctx: click.Context) -> None:
         mailbox.close()
     click.echo(f"state {config.state_path}: "
                + ("exists" if config.state_path.exists() else "will be created on first run"))
+
+
+@cli.group()
+def auth() -> None:
+    """Authorise afterword with a service."""
+
+
+@auth.command("google")
+@click.option("--no-browser", is_flag=True,
+              help="Print the consent URL instead of opening a browser; wait for the redirect.")
+@click.pass_context
+def auth_google(ctx: click.Context, no_browser: bool) -> None:
+    """Google OAuth consent (installed-app flow); stores the token in token_file."""
+    from afterword.auth.google import consent
+    from afterword.auth.scopes import scopes_for
+
+    config = _config(ctx)
+    box, cal = config.mailbox, config.calendar
+    gmail = box.backend == "gmail"
+    xoauth2 = box.backend == "imap" and box.auth == "xoauth2"
+    calendar = cal.source == "google"
+    if not (gmail or xoauth2 or calendar):
+        raise UserError(f"{config.path}: no Google backend is configured; fix: set "
+                        '[mailbox] backend = "gmail" or [calendar] source = "google" first')
+    mail_side = gmail or xoauth2
+    credentials = (box.credentials_file if mail_side else None) or cal.credentials_file
+    if credentials is None:
+        key = "mailbox.credentials_file" if mail_side else "calendar.credentials_file"
+        raise ConfigError(config.path, key, "is needed to ask Google for consent",
+                          "download the OAuth client (Desktop app) JSON from Google Cloud "
+                          "and give its path")
+    token = box.token_file if mail_side else cal.token_file
+    if mail_side and calendar and box.token_file != cal.token_file:
+        raise ConfigError(config.path, "calendar.token_file",
+                          "differs from mailbox.token_file; one consent covers both",
+                          "use the same token_file in [mailbox] and [calendar]")
+    assert token is not None  # the config gives it a default
+    saved = consent(credentials, token, open_browser=not no_browser,
+                    scopes=scopes_for(gmail=gmail, calendar=calendar, imap_xoauth2=xoauth2),
+                    say=click.echo)
+    click.echo(f"token saved to {saved} (mode 0600); afterword refreshes it by itself")
 
 
 @cli.command()

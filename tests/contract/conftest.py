@@ -269,6 +269,72 @@ def _imap_flag_names(flags: tuple[bytes, ...]) -> set[str]:
     return {IMAP_FLAGS[f.lower()] for f in flags if f.lower() in IMAP_FLAGS}
 
 
+class GmailEnv:
+    """A `GmailMailbox` on a fresh emulated Gmail account (tests/emulators/google_api.py),
+    through the real Google client; the mail client and the inspector work on the
+    emulator's state directly. Editing plays an IMAP-style client (delete, then save a new
+    draft); Gmail's own editor keeps the draft id (tests/google covers that)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        from afterword.auth.scopes import MAILBOX_SCOPES
+        from afterword.auth.token_store import TokenStore
+        from afterword.plugin.google_api import GoogleApi, RetryPolicy
+        from afterword.plugin.mailbox.gmail import GmailMailbox
+        from tests.emulators.google_api import GoogleEmulator
+
+        self.google = GoogleEmulator().start()
+        # gmail.modify only: the emulator enforces each method's scopes
+        token = self.google.write_token(tmp_path / "google-token.json", scopes=MAILBOX_SCOPES)
+        api = GoogleApi(TokenStore(token), MAILBOX_SCOPES, endpoint=self.google.base_url,
+                        retry=RetryPolicy(sleep=lambda _s: None), timeout=10)
+        self.mailbox = GmailMailbox(api)
+
+    def close(self) -> None:
+        self.mailbox.close()
+        self.google.stop()
+        assert self.google.violations == []
+
+    def add_sent(self, message: EmailMessage) -> None:
+        self.google.add_sent(message)
+
+    def user_edits_draft(self, ref: str, new_body: str) -> None:
+        data = self.draft_bytes(ref)
+        assert data is not None
+        self.google.delete_draft(ref)
+        self.google.create_draft(edited_copy(parse(data), new_body).as_bytes())
+
+    def user_deletes_draft(self, ref: str) -> None:
+        self.google.delete_draft(ref)
+
+    def draft_bytes(self, ref: str) -> bytes | None:
+        stored = self.google.draft_message(ref)
+        return None if stored is None else _local_lines(stored.raw)
+
+    def _inbox(self) -> list[tuple[set[str], bytes]]:
+        return [(_gmail_flag_names(m.label_ids), _local_lines(m.raw))
+                for m in self.google.messages.values() if "INBOX" in m.label_ids]
+
+    def inbox_messages(self) -> list[EmailMessage]:
+        return [parse(data) for _flags, data in self._inbox()]
+
+    def inbox_flags(self) -> list[set[str]]:
+        return [flags for flags, _data in self._inbox()]
+
+    def draft_flags(self, ref: str) -> set[str]:
+        stored = self.google.draft_message(ref)
+        assert stored is not None
+        return _gmail_flag_names(stored.label_ids)
+
+
+def _gmail_flag_names(labels: list[str]) -> set[str]:
+    names = {"draft"} if "DRAFT" in labels else set()
+    if "STARRED" in labels:
+        names.add("flagged")
+    if "UNREAD" not in labels:
+        names.add("seen")
+    return names
+
+
 # -- the backend registry -------------------------------------------------------------
 
 EnvFactory = Callable[[pytest.FixtureRequest, Path], Iterator[MailboxEnv]]
@@ -298,11 +364,18 @@ def _imap_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mailbo
     env.close()
 
 
+def _gmail_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MailboxEnv]:
+    env = GmailEnv(tmp_path)
+    yield env
+    env.close()
+
+
 # Name → backend; add one entry per backend (see the module docstring).
 BACKENDS: dict[str, Backend] = {
     "memory": Backend(_memory_env),
     "maildir": Backend(_maildir_env),
     "imap": Backend(_imap_env, marks=(pytest.mark.servers,)),
+    "gmail": Backend(_gmail_env),
 }
 
 

@@ -1,0 +1,256 @@
+"""Google Calendar through the official API (events.list with singleEvents=True).
+
+Google expands recurring events itself, so each instance arrives with `recurringEventId`
+and `originalStartTime`. Conversion follows the ICS source's conventions, so the same
+event read from Google's ICS export or from the API yields the same CalendarEvent and the
+same interview id:
+- `uid` is the event's iCalUID; `recurrence_id` the instance's original start in UTC,
+  ISO 8601 (the plain date for all-day instances), "" for single events;
+- a timed event's zone is its `start.timeZone`, else the calendar's time zone; UTC is
+  no zone (`timezone=None`), as for a 'Z' time in a file;
+- all-day events run from midnight to midnight in the calendar's zone (else the user's),
+  with `timezone=None`;
+- attendees: responseStatus → PARTSTAT, `optional` → OPT-PARTICIPANT, `resource` →
+  CUTYPE RESOURCE (INDIVIDUAL otherwise, as Google's own export says).
+A malformed event is skipped with a logged warning; it never hides the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from afterword.auth.scopes import CALENDAR_SCOPES
+from afterword.auth.token_store import TokenStore
+from afterword.plugin.errors import UserError
+from afterword.plugin.google_api import DEFAULT_RETRY, GoogleApi, GoogleApiError, RetryPolicy
+from afterword.plugin.model import Attendee, CalendarEvent
+
+if TYPE_CHECKING:
+    from afterword.plugin.config import CalendarConfig
+
+log = logging.getLogger("afterword.sources.google")
+
+PAGE_SIZE = 1000  # events per page (Google allows up to 2500)
+MAX_PAGES = 100
+DESCRIBE_DAYS = 14
+MAX_DESCRIPTION = 100_000  # as the ICS source keeps
+MAX_TEXT = 2_000
+_PARTSTAT = {"accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE",
+             "needsaction": "NEEDS-ACTION"}
+_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT",
+                        "Etc/GMT", "Z"})
+
+
+class GoogleCalendarSource:
+    """Events of one or more Google calendars (`calendar_ids`, "primary" by default)."""
+
+    kind = "google"
+
+    def __init__(self, api: GoogleApi, calendar_ids: Sequence[str] = ("primary",),
+                 default_zone: ZoneInfo | None = None, page_size: int = PAGE_SIZE) -> None:
+        self.api = api
+        self.calendar_ids = tuple(calendar_ids) or ("primary",)
+        self.default_zone = default_zone or ZoneInfo("UTC")
+        self.page_size = page_size
+
+    @classmethod
+    def from_config(cls, cfg: CalendarConfig, default_zone: ZoneInfo, *,
+                    retry: RetryPolicy | None = None) -> GoogleCalendarSource:
+        if cfg.token_file is None:
+            raise UserError("[calendar.token_file] is not set; fix: set it, or leave it out "
+                            "to use the default, then run `afterword auth google`")
+        api = GoogleApi(TokenStore(cfg.token_file), CALENDAR_SCOPES, endpoint=cfg.api_endpoint,
+                        retry=retry or DEFAULT_RETRY)
+        return cls(api, cfg.calendar_ids, default_zone)
+
+    def events(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        found: list[CalendarEvent] = []
+        for calendar_id in self.calendar_ids:
+            _summary, _zone, events = self._calendar(calendar_id, start, end)
+            found += events
+        found.sort(key=lambda e: (e.start.astimezone(UTC), e.uid, e.recurrence_id))
+        return found
+
+    def describe(self) -> list[str]:
+        start = datetime.now(UTC)
+        end = start + timedelta(days=DESCRIBE_DAYS)
+        lines = [f"{self.api.where('calendar')}: {len(self.calendar_ids)} calendar(s) used, "
+                 f"token {self.api.store.path}"]
+        for calendar_id in self.calendar_ids:
+            summary, zone, events = self._calendar(calendar_id, start, end)
+            lines.append(f"  {calendar_id} ({summary or 'untitled'}, {zone or 'no time zone'})"
+                         f": {len(events)} event(s) in the next {DESCRIBE_DAYS} days")
+        return lines
+
+    def close(self) -> None:
+        self.api.close()
+
+    def _calendar(self, calendar_id: str, start: datetime, end: datetime
+                  ) -> tuple[str, str, list[CalendarEvent]]:
+        """(calendar name, its zone, its events overlapping [start, end))."""
+        summary, zone_name = "", ""
+        events: list[CalendarEvent] = []
+        for page in self._pages(calendar_id, start, end):
+            summary = str(page.get("summary") or summary)
+            zone_name = str(page.get("timeZone") or zone_name)
+            zone = _zone(zone_name)
+            source = f"google:{calendar_id}"
+            for item in page.get("items") or []:
+                if not isinstance(item, dict) or item.get("status") == "cancelled":
+                    continue
+                try:
+                    event = to_event(item, zone, self.default_zone, source)
+                except (KeyError, TypeError, ValueError, OverflowError) as exc:
+                    log.warning("%s: skipping event %s: %s", source, item.get("id", "?"),
+                                " ".join(str(exc).split())[:200] or type(exc).__name__)
+                    continue
+                if _overlaps(event, start, end):
+                    events.append(event)
+        return summary, zone_name, events
+
+    def _pages(self, calendar_id: str, start: datetime, end: datetime
+               ) -> Iterator[dict[str, Any]]:
+        events = self.api.service("calendar").events()
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            request = events.list(calendarId=calendar_id, singleEvents=True, showDeleted=False,
+                                  timeMin=_rfc3339(start), timeMax=_rfc3339(end),
+                                  maxResults=self.page_size, pageToken=token)
+            try:
+                page = self.api.execute(request)
+            except GoogleApiError as exc:
+                if exc.status == 404:
+                    raise UserError(f"[calendar.calendar_ids] Google has no calendar "
+                                    f"{calendar_id!r} for this account; fix: use \"primary\" "
+                                    "or an id from the calendar's settings page") from None
+                raise
+            yield page
+            token = page.get("nextPageToken")
+            if not token:
+                return
+        log.warning("google:%s kept returning pages; stopped after %d", calendar_id, MAX_PAGES)
+
+
+def to_event(item: dict[str, Any], calendar_zone: ZoneInfo | None, default_zone: ZoneInfo,
+             source: str) -> CalendarEvent:
+    """One events.list item as a CalendarEvent; raises on an event without usable times."""
+    start_field, end_field = item["start"], item.get("end") or item["start"]
+    all_day = "dateTime" not in start_field
+    if all_day:
+        day_zone = calendar_zone or default_zone
+        start = _midnight(start_field["date"], day_zone)
+        end = _midnight(end_field["date"], day_zone) if "date" in end_field else \
+            start + timedelta(days=1)
+        own_zone = None
+    else:
+        own_zone = _own_zone(start_field.get("timeZone"), calendar_zone)
+        start = _instant(start_field["dateTime"], own_zone)
+        end = _instant(end_field["dateTime"], own_zone) if "dateTime" in end_field else start
+    if end < start:
+        raise ValueError(f"ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    return CalendarEvent(
+        uid=str(item.get("iCalUID") or item["id"]),
+        start=start,
+        end=end,
+        summary=_text(item.get("summary"), MAX_TEXT),
+        description=_text(item.get("description"), MAX_DESCRIPTION),
+        location=_text(item.get("location"), MAX_TEXT),
+        recurrence_id=_recurrence_id(item, calendar_zone or default_zone),
+        all_day=all_day,
+        timezone=own_zone,
+        status=_STATUS.get(str(item.get("status", "confirmed")).lower(), "CONFIRMED"),
+        organizer=_person(item["organizer"]) if isinstance(item.get("organizer"), dict)
+        else None,
+        attendees=_attendees(item.get("attendees")),
+        source=source,
+    )
+
+
+def _attendees(values: Any) -> tuple[Attendee, ...]:
+    seen: set[str] = set()
+    people: list[Attendee] = []
+    for value in values if isinstance(values, list) else []:
+        if not isinstance(value, dict):
+            continue
+        person = _person(value)
+        if person.email and person.email in seen:
+            continue
+        seen.add(person.email)
+        people.append(person)
+    return tuple(people)
+
+
+def _person(value: dict[str, Any]) -> Attendee:
+    email = str(value.get("email") or "").strip().lower()
+    name = " ".join(str(value.get("displayName") or "").split())
+    if name.lower() == email:
+        name = ""
+    status = str(value.get("responseStatus") or "").replace("_", "").lower()
+    return Attendee(
+        email=email if "@" in email else "",
+        name=name,
+        partstat=_PARTSTAT.get(status, ""),
+        role="OPT-PARTICIPANT" if value.get("optional") else "REQ-PARTICIPANT",
+        cutype="RESOURCE" if value.get("resource") else "INDIVIDUAL",
+    )
+
+
+def _recurrence_id(item: dict[str, Any], zone: ZoneInfo) -> str:
+    if not item.get("recurringEventId"):
+        return ""
+    original = item.get("originalStartTime") or item["start"]
+    if "dateTime" in original:
+        return datetime.fromisoformat(original["dateTime"]).astimezone(UTC).isoformat()
+    return date.fromisoformat(original["date"]).isoformat()
+
+
+def _own_zone(event_zone: object, calendar_zone: ZoneInfo | None) -> str | None:
+    """The event's IANA zone: its own, else its calendar's; None for UTC and unknowns."""
+    named = _zone(str(event_zone)) if event_zone else None
+    chosen = named or calendar_zone
+    if chosen is None or chosen.key in _UTC_NAMES:
+        return None
+    return chosen.key
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _instant(value: str, own_zone: str | None) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:  # Google always gives an offset; be safe anyway
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(own_zone)) if own_zone else moment
+
+
+def _midnight(value: str, zone: ZoneInfo) -> datetime:
+    return datetime.combine(date.fromisoformat(value), time(0), zone)
+
+
+def _text(value: object, limit: int) -> str:
+    return str(value).replace("\r\n", "\n")[:limit] if value else ""
+
+
+def _overlaps(event: CalendarEvent, start: datetime, end: datetime) -> bool:
+    s, e = event.start.astimezone(UTC), event.end.astimezone(UTC)
+    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
+    if s == e:
+        return lo <= s < hi
+    return s < hi and e > lo
+
+
+def _rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("Google Calendar windows need timezone-aware datetimes")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,1 @@
+"""Local stand-ins for remote services (the Google APIs), served on loopback."""

@@ -1,0 +1,1 @@
+"""Gmail, Google Calendar and Google OAuth, against the local emulator."""
