@@ -8,7 +8,9 @@ user can read it. Every secret in it is registered with the log scrubber on load
 
 A refused refresh (`invalid_grant`: the user revoked access, or a consent screen in
 Testing status let the refresh token expire after 7 days) is final: it is never retried
-and says how to fix it.
+and says how to fix it. When the file is rewritten meanwhile (the user ran `afterword auth
+google` again, or another store refreshed the same file), the next `load` reads it afresh,
+so a running daemon picks up the new grant without a restart.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class RefreshFailed(ServiceError):
     unreachable or overloaded) may be retried; the others need the user."""
 
     def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
+        super().__init__(message, retryable=transient)
         self.transient = transient
 
 
@@ -55,6 +57,7 @@ class TokenStore:
         self.path = path
         self._session = session  # the HTTP session for refreshes; tests pass their own
         self._credentials: Credentials | None = None
+        self._stamp: tuple[int, int, int] | None = None  # the file as last read or written
 
     def __repr__(self) -> str:  # never shows a token
         return f"TokenStore({str(self.path)!r})"
@@ -62,7 +65,7 @@ class TokenStore:
     def load(self, scopes: Sequence[str] = ()) -> Credentials:
         """The saved credentials; UserError (exit 2) when there are none usable or they
         lack one of `scopes`."""
-        if self._credentials is None:
+        if self._credentials is None or self._rewritten():
             self._credentials = self._read()
         missing = [s for s in scopes if not _grants(self._credentials, s)]
         if missing:
@@ -103,11 +106,19 @@ class TokenStore:
         _register(credentials)
         self._credentials = credentials
         write_private(self.path, str(cast(Any, credentials).to_json()) + "\n")
+        self._stamp = _stamp(self.path)
+
+    def _rewritten(self) -> bool:
+        """Whether someone else replaced the file since this store read or wrote it (a
+        file that vanished meanwhile is not a new token: the one in memory stays)."""
+        now = _stamp(self.path)
+        return now is not None and now != self._stamp
 
     def _read(self) -> Credentials:
         from google.oauth2.credentials import Credentials
 
         fix = f"fix: run `afterword auth google` (it writes {self.path})"
+        stamp = _stamp(self.path)  # before reading: a rewrite in between is seen next time
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -149,6 +160,7 @@ class TokenStore:
         except (ValueError, TypeError) as exc:
             raise UserError(f"{self.path} is not a usable Google token "
                             f"({_one_line(exc)}); {fix}") from None
+        self._stamp = stamp
         return credentials
 
 
@@ -189,6 +201,15 @@ def write_private(path: Path, text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of the file from the next (it is replaced by a rename)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _scopes(value: object) -> list[str] | None:

@@ -161,10 +161,9 @@ def auth_google(ctx: click.Context, no_browser: bool) -> None:
                           "differs from mailbox.token_file; one consent covers both",
                           "use the same token_file in [mailbox] and [calendar]")
     assert token is not None  # the config gives it a default
-    saved = consent(credentials, token, open_browser=not no_browser,
-                    scopes=scopes_for(gmail=gmail, calendar=calendar, imap_xoauth2=xoauth2),
-                    say=click.echo)
-    click.echo(f"token saved to {saved} (mode 0600); afterword refreshes it by itself")
+    consent(credentials, token, open_browser=not no_browser,
+            scopes=scopes_for(gmail=gmail, calendar=calendar, imap_xoauth2=xoauth2),
+            say=click.echo)
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from afterword.plugin.engine import Engine
-from afterword.plugin.errors import AfterwordError
+from afterword.plugin.errors import AfterwordError, ServiceError
 
 log = logging.getLogger("afterword.daemon")
 
@@ -50,6 +50,8 @@ class Daemon:
                                  len(report.warnings))
                     wake = self.wake_time(now)
                 except AfterwordError as exc:
+                    if isinstance(exc, ServiceError) and not exc.retryable:
+                        raise  # a refused login: exit 1 with the reason, as `run --once`
                     # A daemon outlives network blips: say it once, back off, try again.
                     failures += 1
                     delay = min(self.sync_interval * (2 ** (failures - 1)), MAX_BACKOFF)

@@ -251,7 +251,12 @@ class Engine:
             if ours[note.id].ref != note.draft_ref:
                 self.state.record_draft_status(note.id, "saved", ours[note.id].ref)
             return
-        if note.draft_status == "user_edited" and any(d.ref == note.draft_ref for d in theirs):
+        if any(d.ref == note.draft_ref for d in theirs):
+            # Same draft, our header gone: edited in place (as Gmail does), perhaps to add the
+            # address we did not know.
+            if note.draft_status != "user_edited":
+                self.state.record_draft_status(note.id, "user_edited", note.draft_ref)
+                report.user_changes.append((note, "edited by the user"))
             return
         replacement = self._user_draft_to(note, theirs)
         if replacement is not None:

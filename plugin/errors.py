@@ -25,4 +25,11 @@ class ConfigError(UserError):
 
 
 class ServiceError(AfterwordError):
-    """A runtime failure (service unreachable, credentials revoked): exit 1."""
+    """A runtime failure (service unreachable, credentials revoked): exit 1.
+
+    `retryable` is False when trying again cannot help until the user acts (a wrong
+    password, a revoked token): the daemon stops on those instead of backing off."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable

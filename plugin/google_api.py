@@ -249,7 +249,9 @@ class GoogleApi:
     endpoint: str | None = None  # one root for both APIs, e.g. "http://127.0.0.1:8080/"
     retry: RetryPolicy = DEFAULT_RETRY
     timeout: float = 60.0
-    _services: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    # api → (its Resource, the credentials it was built with)
+    _services: dict[str, tuple[Any, Any]] = field(default_factory=dict, init=False,
+                                                  repr=False)
 
     def __post_init__(self) -> None:
         if self.endpoint is not None and not self.endpoint.endswith("/"):
@@ -272,18 +274,23 @@ class GoogleApi:
         return f"{_NAMES[api]} at {urlsplit(self.endpoint).netloc or self.endpoint}"
 
     def service(self, api: str) -> Any:
-        """The client's Resource for `api` ("gmail" or "calendar"), built on first use."""
-        if api not in self._services:
-            self._services[api] = self._build(api)
-        return self._services[api]
+        """The client's Resource for `api` ("gmail" or "calendar"), built on first use and
+        again when the token file brought new credentials (a new consent)."""
+        credentials = self.store.load(self.scopes)
+        built = self._services.get(api)
+        if built is None or built[1] is not credentials:
+            if built is not None:
+                _close(built[0])
+            built = (self._build(api, credentials), credentials)
+            self._services[api] = built
+        return built[0]
 
-    def _build(self, api: str) -> Any:
+    def _build(self, api: str, credentials: Any) -> Any:
         from googleapiclient.discovery import build
 
         httplib2 = importlib.import_module("httplib2")
         google_auth_httplib2 = importlib.import_module("google_auth_httplib2")
 
-        credentials = self.store.load(self.scopes)
         http = google_auth_httplib2.AuthorizedHttp(credentials,
                                                    http=httplib2.Http(timeout=self.timeout))
         options = {"api_endpoint": self.base_url(api)} if self.endpoint else None
@@ -365,11 +372,15 @@ class GoogleApi:
 
     def close(self) -> None:
         services, self._services = self._services, {}
-        for service in services.values():
-            try:
-                service.close()
-            except Exception:  # closing idle connections: nothing left to report
-                log.debug("closing a Google service failed", exc_info=True)
+        for service, _credentials in services.values():
+            _close(service)
+
+
+def _close(service: Any) -> None:
+    try:
+        service.close()
+    except Exception:  # closing idle connections: nothing left to report
+        log.debug("closing a Google service failed", exc_info=True)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

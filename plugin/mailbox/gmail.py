@@ -82,9 +82,10 @@ class GmailMailbox:
     @property
     def _users(self) -> Any:
         """`users()` of the Gmail service; building a client resource costs milliseconds,
-        so it and its children are made once."""
-        if self._resources is None:
-            self._resources = _Users(self.api.service("gmail").users())
+        so it and its children are made once per service (a new consent makes a new one)."""
+        service = self.api.service("gmail")
+        if self._resources is None or self._resources.service is not service:
+            self._resources = _Users(service)
         return self._resources
 
     # -- drafts -----------------------------------------------------------------------
@@ -298,7 +299,9 @@ class GmailMailbox:
 class _Users:
     """The client's users() resource with its drafts/messages/labels children cached."""
 
-    def __init__(self, users: Any) -> None:
+    def __init__(self, service: Any) -> None:
+        self.service = service
+        users = service.users()
         self._users = users
         self._drafts = users.drafts()
         self._messages = users.messages()

@@ -303,7 +303,7 @@ class ImapMailbox:
             if self._password:  # servers do not echo it; make sure of it anyway
                 text = text.replace(self._password, "***")
             raise ServiceError(f"IMAP login to {self.host}:{self.port} as {self.username} "
-                               f"failed: {text}") from None
+                               f"failed: {text}", retryable=False) from None
 
     def _drop(self) -> None:
         client, self._client, self._selected = self._client, None, None

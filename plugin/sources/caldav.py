@@ -252,7 +252,7 @@ class CalDavSource:
             self._forget_session()
             raise ServiceError(
                 f"CalDAV login to {self.display_url} as {self.username or '(no user)'} "
-                "failed; check the username and password"
+                "failed; check the username and password", retryable=False
             ) from None
         except error.DAVError as exc:
             self._forget_session()

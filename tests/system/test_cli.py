@@ -268,3 +268,15 @@ def test_password_echoed_by_the_server_is_not_printed(tmp_path: Path,
     line = result.err.strip().splitlines()[-1]
     assert "login" in line.lower() and "alex" in line and "Traceback" not in result.err
     assert SECRET not in result.out and SECRET not in result.err
+
+
+def test_daemon_stops_with_exit_1_when_the_login_is_refused(tmp_path: Path,
+                                                            echoing_imap: int) -> None:
+    # Retrying a refused password cannot help: the daemon says so once and exits 1,
+    # instead of knocking on the server every few minutes.
+    config = imap_config(tmp_path, echoing_imap)
+    env = {"AFTERWORD_TEST_IMAP_PASSWORD": SECRET}
+    result = run_subprocess("--config", str(config), "run", env=env)
+    assert result.code == 1, result.err
+    assert result.err.strip().count("\n") == 0 and "login" in result.err.lower()
+    assert SECRET not in result.err

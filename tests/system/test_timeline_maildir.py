@@ -301,3 +301,27 @@ def test_crash_after_warning_before_state_leaves_no_duplicate(tmp_path: Path,
     assert len(inbox(tmp_path)) == 1
     assert run_subprocess(*args).code == 0
     assert len(inbox(tmp_path)) == 1
+
+
+def test_a_draft_edited_in_place_is_the_users(tmp_path: Path, afterword: Any) -> None:
+    # Some clients rewrite the draft where it is (same file, same Gmail draft id), dropping
+    # our header; here the user adds the address afterword did not know.
+    config = str(write_config(tmp_path, PANEL))
+    afterword("--config", config, "run", "--once", "--now", "2026-11-24T17:05:00-05:00")
+    box = mailbox.Maildir(tmp_path / "mail" / "Drafts", factory=None, create=False)
+    (key,) = [k for k, m, _ in drafts(tmp_path) if m["To"] is None]
+    path = tmp_path / "mail" / "Drafts" / box._lookup(key)  # type: ignore[attr-defined]
+    edited = EmailMessage()
+    edited["From"] = "Alex Rivera <alex.rivera@example.com>"
+    edited["To"] = "Hannah Berg <hannah.berg@acme.com>"
+    edited["Subject"] = "Thank you, Hannah"
+    edited.set_content("Dear Hannah, thank you. My own words.")
+    path.write_bytes(edited.as_bytes())
+    afterword("--config", config, "run", "--once", "--now", "2026-11-25T09:05:00-05:00")
+    notes = by_name(afterword("--config", config, "status", "--json", "--now",
+                              "2026-11-25T09:05:00-05:00"))
+    assert notes["Hannah Berg"]["draft"] == "user_edited"
+    mine = [(m, f) for _, m, f in drafts(tmp_path) if "hannah" in str(m["To"])]
+    assert len(mine) == 1 and "My own words" in mine[0][0].get_content()
+    assert "F" in mine[0][1]  # still flagged at the nudge, as the user's own draft
+    assert len(drafts(tmp_path)) == 4
