@@ -51,26 +51,26 @@ FINISHED = datetime.fromisoformat("2026-11-24T17:05:00-05:00")  # the panel ende
 
 
 class Requests:
-    """Every HTTP request the caldav library sends, by method: wraps its session class."""
+    """Every HTTP request the CalDAV source sends, by method: wraps its WebDAV client."""
 
     def __init__(self) -> None:
         self.methods: list[str] = []
 
     @contextmanager
     def counting(self) -> Iterator[None]:
-        from caldav.lib.http_sync import requests as http
+        from afterword.plugin.sources.caldav import _Dav
 
-        original: Callable[..., Any] = http.Session.request
+        original: Callable[..., Any] = _Dav.request
 
-        def request(session: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        def request(client: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
             self.methods.append(method.upper())
-            return original(session, method, url, *args, **kwargs)
+            return original(client, method, url, *args, **kwargs)
 
-        setattr(http.Session, "request", request)  # noqa: B010 (mypy: no method assignment)
+        setattr(_Dav, "request", request)  # noqa: B010 (mypy: no method assignment)
         try:
             yield
         finally:
-            setattr(http.Session, "request", original)  # noqa: B010
+            setattr(_Dav, "request", original)  # noqa: B010
 
     def take(self) -> list[str]:
         taken, self.methods = self.methods, []

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from afterword.plugin import logs
 from afterword.plugin.config import Config, default_config_path, load_config
 from afterword.plugin.errors import AfterwordError, ConfigError, ServiceError, UserError
+
+if TYPE_CHECKING:
+    from afterword.plugin.mailbox.base import Mailbox
+    from afterword.plugin.state import State
 
 
 class Instant(click.ParamType[datetime, Any]):
@@ -45,6 +50,14 @@ def _now(value: datetime | None) -> datetime:
     return value if value is not None else datetime.now(UTC)
 
 
+def _console() -> Any:
+    """rich's Console, imported only by the commands that print tables: the daemon never
+    loads it (a megabyte and more of resident memory for months)."""
+    from rich.console import Console
+
+    return Console()
+
+
 @click.group()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Config file (default: $AFTERWORD_CONFIG, else the user config folder).")
@@ -66,22 +79,23 @@ def _config(ctx: click.Context) -> Config:
 @NOW_OPTION
 @click.pass_context
 def run(ctx: click.Context, once: bool, now: datetime | None) -> None:
-    """Sync, draft, track and warn; until SIGTERM or SIGINT unless --once."""
+    """Sync, draft, track and warn; until SIGTERM or SIGINT unless --once (SIGHUP
+    reloads the config)."""
     from afterword.plugin.runtime import open_engine
 
     config = _config(ctx)
     if now is not None and not once:
         raise UserError("--now needs --once: the daemon follows the real clock")
-    with open_engine(config) as engine:
-        if once:
-            report = engine.cycle(_now(now))
-            from afterword.plugin.report import print_report
-
-            print_report(report, Console(), verbose=False)
-            return
+    if not once:
         from afterword.plugin.daemon import Daemon
 
-        Daemon(engine).run()
+        Daemon(config, load=lambda: _config(ctx)).run()
+        return
+    with open_engine(config) as engine:
+        report = engine.cycle(_now(now))
+        from afterword.plugin.report import print_report
+
+        print_report(report, _console(), verbose=False)
 
 
 @cli.command()
@@ -99,7 +113,7 @@ def status(ctx: click.Context, as_json: bool, now: datetime | None) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print_status(data, Console())
+        print_status(data, _console())
 
 
 @cli.command()
@@ -174,7 +188,126 @@ def demo(directory: Path | None, now: datetime | None) -> None:
     """One full cycle on bundled sample data: no account, no network."""
     from afterword.plugin.demo.run import run_demo
 
-    run_demo(directory, _now(now), Console())
+    run_demo(directory, _now(now), _console())
+
+
+@cli.group()
+def service() -> None:
+    """Start the daemon at login: a systemd user unit or a launchd agent."""
+
+
+KIND_OPTION = click.option("--kind", type=click.Choice(["systemd", "launchd"]), default=None,
+                           help="The service manager (default: launchd on macOS, else "
+                                "systemd).")
+
+
+@service.command("install")
+@KIND_OPTION
+@click.option("--enable", is_flag=True,
+              help="Also enable and start it now (runs systemctl or launchctl).")
+@click.pass_context
+def service_install(ctx: click.Context, kind: str | None, enable: bool) -> None:
+    """Write the service file that runs `afterword run` with this config."""
+    from afterword.plugin import service as services
+
+    config = _config(ctx)  # a config that does not load would only crash-loop
+    file = services.service_file(kind or services.default_kind(), config.path)
+    services.install(file, enable=enable)
+    click.echo(f"wrote {file.path} ({file.kind}); it runs:")
+    click.echo(f"  {' '.join(services.afterword_command(config.path))}")
+    if enable:
+        click.echo(f"enabled and started: {services.describe(file.enable)}")
+    else:
+        click.echo(f"to start it now and at every login: {services.describe(file.enable)}")
+
+
+@service.command("uninstall")
+@KIND_OPTION
+@click.option("--disable", is_flag=True,
+              help="Stop and disable it first (runs systemctl or launchctl).")
+def service_uninstall(kind: str | None, disable: bool) -> None:
+    """Remove the service file written by `service install`."""
+    from afterword.plugin import service as services
+
+    file = services.service_file(kind or services.default_kind(), Path("config.toml"))
+    if not services.uninstall(file, disable=disable):
+        click.echo(f"nothing to remove: {file.path} does not exist")
+        return
+    click.echo(f"removed {file.path}" + (" (stopped and disabled first)" if disable else ""))
+    if file.kind == "launchd" and not disable:
+        click.echo(f"if it is still loaded: {services.describe(file.disable)}")
+
+
+@contextmanager
+def _state_and_mailbox(config: Config) -> Iterator[tuple[State, Mailbox]]:
+    """The existing state file and the mailbox, for the references' commands."""
+    from afterword.plugin.backends import open_mailbox
+    from afterword.plugin.runtime import open_state
+
+    with open_state(config, create=False) as state:
+        if state is None:
+            raise UserError(f"no state file at {config.state_path} yet, so no interview is "
+                            "known; fix: run `afterword run --once` after your interviews")
+        mailbox = open_mailbox(config)
+        try:
+            yield state, mailbox
+        finally:
+            mailbox.close()
+
+
+@cli.command()
+@click.argument("company")
+@click.option("--reference", "names", multiple=True, metavar="NAME",
+              help="Ask only this reference (repeatable; default: every [[references]]).")
+@click.option("--force", is_flag=True,
+              help="Ask even inside the cooldown or over the per-quarter limit.")
+@NOW_OPTION
+@click.pass_context
+def recommend(ctx: click.Context, company: str, names: tuple[str, ...], force: bool,
+              now: datetime | None) -> None:
+    """Draft a request to each reference to speak up for you with COMPANY, and a thank-you."""
+    from afterword.plugin.references.ask import recommend as ask_references
+
+    config = _config(ctx)
+    with _state_and_mailbox(config) as (state, mailbox):
+        done = ask_references(config, state, mailbox, company, names, force=force,
+                              now=_now(now))
+    for reason in done.overridden:
+        click.echo(f"--force: asking although {reason}")
+    click.echo(f"{done.company}: {len(done.asked)} reference(s) asked, as drafts (nothing was "
+               "sent)")
+    for asked in done.asked:
+        to = f"{asked.request.reference} <{asked.request.email}>"
+        weak = "" if asked.request.unique_ok else " (too like another request: edit it)"
+        click.echo(f"  request draft to {to}: {asked.request.subject!r}{weak}")
+        click.echo(f"  thank-you draft to {to}: {asked.thanks.subject!r} (send it once they "
+                   "have been in touch)")
+    click.echo("Read each request, make it yours and send it yourself. When the offer comes: "
+               f"afterword offer {done.company!r}")
+
+
+@cli.command()
+@click.argument("company")
+@NOW_OPTION
+@click.pass_context
+def offer(ctx: click.Context, company: str, now: datetime | None) -> None:
+    """Record an offer from COMPANY; then remind you to thank the references you asked."""
+    from afterword.plugin.references.offers import confirm_offer
+
+    config = _config(ctx)
+    with _state_and_mailbox(config) as (state, mailbox):
+        done = confirm_offer(config, state, mailbox, company, _now(now))
+    click.echo(f"offer from {done.company} " + ("recorded: congratulations!"
+                                                 if done.newly_confirmed else "already recorded"))
+    if not done.asked:
+        click.echo(f"no reference was asked about {done.company}: nobody to thank here")
+        return
+    for row in done.drafted:
+        click.echo(f"  draft with the news to {row.reference} <{row.email}>: {row.subject!r}")
+    if done.reminded:
+        click.echo("  reminder in the inbox: send each of them a card and a small gift")
+    if not done.drafted and not done.reminded:
+        click.echo("nothing new to do: the drafts and the reminder were made before")
 
 
 def main(argv: list[str] | None = None) -> None:

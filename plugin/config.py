@@ -103,6 +103,19 @@ class DeadlineConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    sync_interval: int = 300  # seconds between syncs when no interview end or stage is nearer
+
+
+@dataclass(frozen=True)
+class RecommendationsConfig:
+    """How often a reference may be asked: a reference asked too often is burned."""
+
+    cooldown_days: int = 30  # days between two asks of the same reference
+    max_requests_per_quarter: int = 2  # asks of one reference in any rolling 91 days
+
+
+@dataclass(frozen=True)
 class Application:
     company: str
     role: str = ""
@@ -127,6 +140,8 @@ class Config:
     state_path: Path
     notes: NotesConfig = field(default_factory=NotesConfig)
     deadline: DeadlineConfig = field(default_factory=DeadlineConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
+    recommendations: RecommendationsConfig = field(default_factory=RecommendationsConfig)
     applications: tuple[Application, ...] = ()
     references: tuple[Reference, ...] = ()
 
@@ -186,6 +201,21 @@ def _is_hours(v: Any) -> str | None:
     return "must be a number of hours from 0 to 47"
 
 
+def _is_interval(v: Any) -> str | None:
+    if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 86_400:
+        return None
+    return "must be a whole number of seconds from 1 to 86400 (300 is five minutes)"
+
+
+def _is_whole(low: int, high: int, unit: str) -> Check:
+    def check(v: Any) -> str | None:
+        if isinstance(v, int) and not isinstance(v, bool) and low <= v <= high:
+            return None
+        return f"must be a whole number of {unit} from {low} to {high}"
+
+    return check
+
+
 def _is_clock(v: Any) -> str | None:
     if not isinstance(v, str):
         return 'must be a time of day as a string, like "09:00"'
@@ -237,6 +267,9 @@ SECTIONS: dict[str, dict[str, Check]] = {
     "state": {"path": _is_nonempty_str},
     "notes": {"signature": _is_str, "templates_dir": _is_nonempty_str},
     "deadline": {"nudge_at": _is_clock, "final_warning_hours": _is_hours},
+    "daemon": {"sync_interval": _is_interval},
+    "recommendations": {"cooldown_days": _is_whole(0, 365, "days"),
+                        "max_requests_per_quarter": _is_whole(1, 20, "requests")},
 }
 ARRAYS: dict[str, dict[str, Check]] = {
     "applications": {"company": _is_nonempty_str, "role": _is_str, "domains": _is_str_list},
@@ -292,6 +325,23 @@ def _check_table(
             c.add(f"{where}.{key}", "is missing", "add it (see config.example.toml)")
 
 
+def _check_reference_names(c: _Collector, references: Any) -> None:
+    """`recommend --reference NAME` and the history in the state go by name: one each."""
+    if not isinstance(references, list):
+        return
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(references):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            continue
+        key = " ".join(name.casefold().split())
+        if key in seen:
+            c.add(f"references[{i}].name", f"{name.strip()!r} is already the name of "
+                  f"references[{seen[key]}]", "give each reference a different name")
+        else:
+            seen[key] = i
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read and validate the config; raise UserError/ConfigError naming every problem."""
     path = (path or default_config_path()).expanduser()
@@ -330,6 +380,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         else:
             known = ", ".join([*SECTIONS, *ARRAYS])
             c.add(name, "is not a known section", f"remove it or use one of: {known}")
+    _check_reference_names(c, data.get("references"))
     for name in ("me", "calendar", "mailbox"):
         if name not in data:
             c.add(name, "is missing", f"add a [{name}] table (see config.example.toml)")
@@ -361,6 +412,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     zone = me.get("timezone") or system_timezone()
     notes = data.get("notes", {})
     deadline = data.get("deadline", {})
+    daemon = data.get("daemon", {})
+    recommendations = data.get("recommendations", {})
     state = data.get("state", {})
     state_path = resolve(state.get("path")) or default_data_dir() / "afterword.sqlite3"
     default_token = default_data_dir() / "google-token.json"
@@ -397,6 +450,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         deadline=DeadlineConfig(
             nudge_at=time.fromisoformat(deadline.get("nudge_at", "09:00")),
             final_warning_hours=float(deadline.get("final_warning_hours", 4)),
+        ),
+        daemon=DaemonConfig(sync_interval=daemon.get("sync_interval", 300)),
+        recommendations=RecommendationsConfig(
+            cooldown_days=recommendations.get("cooldown_days", 30),
+            max_requests_per_quarter=recommendations.get("max_requests_per_quarter", 2),
         ),
         applications=tuple(
             Application(company=a["company"].strip(), role=a.get("role", "").strip(),

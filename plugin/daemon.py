@@ -1,22 +1,41 @@
 """The long-running loop: a cycle, then sleep until the next interview ends, the next
-warning stage falls or the next sync is due, whichever comes first."""
+warning stage falls or the next sync is due (`[daemon] sync_interval`), whichever comes
+first.
+
+Signals: SIGTERM and SIGINT end it within a second, even mid-sleep (a cycle under way is
+finished first, so nothing is left half done); SIGHUP reads the config again and reopens
+the backends, keeping the running ones when the new config is bad. At the default log
+level it prints one line per cycle that did something and nothing otherwise.
+"""
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime, timedelta
 from types import FrameType
+from typing import Any
 
-from afterword.plugin.engine import Engine
+from afterword.plugin.config import Config
+from afterword.plugin.engine import CycleReport, Engine
 from afterword.plugin.errors import AfterwordError, ServiceError
+from afterword.plugin.runtime import open_engine
 
 log = logging.getLogger("afterword.daemon")
 
-SYNC_INTERVAL = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(minutes=30)
+# The longest single wait: the wall clock is read again at least this often, so a laptop
+# that slept through an interview's end catches up within a minute of waking.
+MAX_NAP = 60.0
+# Cycles after a start or reload that read everything afresh: memory is released after them.
+SETTLING_CYCLES = 3
+
+EngineOpener = Callable[[Config], AbstractContextManager[Engine]]
 
 
 def utcnow() -> datetime:
@@ -24,45 +43,127 @@ def utcnow() -> datetime:
 
 
 class Daemon:
-    def __init__(self, engine: Engine, sync_interval: timedelta = SYNC_INTERVAL,
-                 clock: Callable[[], datetime] = utcnow) -> None:
-        self.engine = engine
-        self.sync_interval = sync_interval
+    """Runs cycles of the engine built from `config` until stopped.
+
+    `load` reads the config again on SIGHUP (without it SIGHUP is ignored); `opener` builds
+    an engine and closes it on exit, as `runtime.open_engine` does.
+    """
+
+    def __init__(self, config: Config, *, load: Callable[[], Config] | None = None,
+                 clock: Callable[[], datetime] = utcnow,
+                 opener: EngineOpener = open_engine) -> None:
+        self.config = config
+        self.load = load
         self.clock = clock
+        self.opener = opener
         self.stopping = threading.Event()
+        self.wakeup = threading.Event()
+        self.reload_requested = False
+        self.failures = 0
+        self.cycles = 0  # since the start or the last reload
+        self._stack = ExitStack()
+        self._engine: Engine | None = None
+
+    @property
+    def sync_interval(self) -> timedelta:
+        return timedelta(seconds=self.config.daemon.sync_interval)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("the daemon is not running")
+        return self._engine
+
+    # --- signals -------------------------------------------------------------------------
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
-        log.info("stopping: signal=%s", signum)
+        log.debug("stopping: signal=%s", signum)
         self.stopping.set()
+        self.wakeup.set()
+
+    def request_reload(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+        self.reload_requested = True
+        self.wakeup.set()
+
+    def _install_handlers(self) -> dict[int, Any]:
+        handlers: dict[int, Callable[[int, FrameType | None], None]] = {
+            signal.SIGTERM: self.stop, signal.SIGINT: self.stop}
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            handlers[signal.SIGHUP] = self.request_reload
+        return {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
+
+    # --- the loop ------------------------------------------------------------------------
 
     def run(self) -> None:
-        previous = {s: signal.signal(s, self.stop) for s in (signal.SIGTERM, signal.SIGINT)}
-        failures = 0
+        if log.getEffectiveLevel() > logging.INFO:
+            log.setLevel(logging.INFO)  # the one line per useful cycle shows by default
+        previous = self._install_handlers()
         try:
+            self._engine = self._stack.enter_context(self.opener(self.config))
             while not self.stopping.is_set():
-                now = self.clock()
-                try:
-                    report = self.engine.cycle(now)
-                    failures = 0
-                    if report.did_something:
-                        log.info("cycle: drafts=%d sent=%d flagged=%d warnings=%d",
-                                 len(report.drafts), len(report.sent), report.flagged,
-                                 len(report.warnings))
-                    wake = self.wake_time(now)
-                except AfterwordError as exc:
-                    if isinstance(exc, ServiceError) and not exc.retryable:
-                        raise  # a refused login: exit 1 with the reason, as `run --once`
-                    # A daemon outlives network blips: say it once, back off, try again.
-                    failures += 1
-                    delay = min(self.sync_interval * (2 ** (failures - 1)), MAX_BACKOFF)
-                    log.error("cycle failed: %s (retry in %ds)", exc, delay.total_seconds())
-                    wake = now + delay
-                finally:
-                    self.engine.mailbox.close()
-                self.stopping.wait(max(0.0, (wake - self.clock()).total_seconds()))
+                if self.reload_requested:
+                    self._reload()
+                self._sleep_until(self._cycle(self.clock()))
         finally:
+            self._engine = None
+            self._stack.close()  # the engine running now, whichever config it came from
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def _cycle(self, now: datetime) -> datetime:
+        """One cycle; when to wake for the next."""
+        try:
+            report = self.engine.cycle(now)
+        except AfterwordError as exc:
+            if isinstance(exc, ServiceError) and not exc.retryable:
+                raise  # a refused login: exit 1 with the reason, as `run --once`
+            # A daemon outlives network blips: say it, back off, try again.
+            self.failures += 1
+            delay: timedelta = min(self.sync_interval * (2 ** (self.failures - 1)),
+                                   MAX_BACKOFF)
+            log.error("cycle failed: %s (retry in %ds)", exc, delay.total_seconds())
+            retry: datetime = min(now + delay, self.wake_time(now))
+            return retry
+        finally:
+            self.engine.mailbox.close()  # drops the connection; the backend's caches stay
+        self.failures = 0
+        self.cycles += 1
+        wake = self.wake_time(now)
+        if report.did_something:
+            log.info("cycle: %s", summary(report))
+        else:
+            log.debug("cycle: nothing to do; next at %s", wake.isoformat(timespec="seconds"))
+        if report.did_something or self.cycles <= SETTLING_CYCLES:
+            release_memory()
+        return wake
+
+    def _sleep_until(self, wake: datetime) -> None:
+        """Wait for `wake` by the wall clock, or until a signal asks for something."""
+        while not self.stopping.is_set() and not self.reload_requested:
+            left = (wake - self.clock()).total_seconds()
+            if left <= 0:
+                return
+            self.wakeup.wait(min(left, MAX_NAP))
+            self.wakeup.clear()
+
+    def _reload(self) -> None:
+        """Swap in the engine of the config as it now reads; keep the old one on failure."""
+        self.reload_requested = False
+        if self.load is None:
+            return
+        stack = ExitStack()
+        try:
+            config = self.load()
+            engine = stack.enter_context(self.opener(config))
+        except (AfterwordError, OSError) as exc:
+            stack.close()
+            log.error("config reload failed, still running the previous config: %s", exc)
+            return
+        old, self._stack = self._stack, stack
+        self.config, self._engine = config, engine
+        self.failures = self.cycles = 0
+        old.close()
+        log.info("config reloaded from %s", config.path)
 
     def wake_time(self, now: datetime) -> datetime:
         wake = now + self.sync_interval
@@ -70,3 +171,32 @@ class Daemon:
         if nxt is not None and nxt < wake:
             wake = nxt + timedelta(seconds=1)
         return wake
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the system. Parsing a calendar and composing notes leave
+    megabytes free but resident, which a daemon idling for months would hold for nothing;
+    glibc returns them only when asked (elsewhere this just collects garbage)."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+    return trim
+
+
+_malloc_trim = _find_malloc_trim()
+
+
+def summary(report: CycleReport) -> str:
+    return (f"drafts={len(report.drafts)} sent={len(report.sent)} flagged={report.flagged} "
+            f"warnings={len(report.warnings)} user_changes={len(report.user_changes)}")

@@ -50,11 +50,12 @@ class CycleReport:
     flagged: int = 0
     warnings: list[tuple[Interview, Stage, list[WarningLine]]] = field(default_factory=list)
     user_changes: list[tuple[NoteRow, str]] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)  # companies whose offer seems to be in
 
     @property
     def did_something(self) -> bool:
         return bool(self.drafts or self.sent or self.flagged or self.warnings
-                    or self.user_changes)
+                    or self.user_changes or self.offers)
 
 
 def interview_schedule(config: Config, interview: Interview) -> Schedule:
@@ -103,6 +104,7 @@ class Engine:
         self.check_sent(now, report)
         self.reconcile_drafts(now, report)
         self.warn(now, report)
+        self.notice_offers(now, report)
         return report
 
     def sync_calendar(self, now: datetime, report: CycleReport) -> None:
@@ -309,6 +311,14 @@ class Engine:
                 report.warnings.append((iv, stage, lines))
                 log.info("warning delivered: interview=%s stage=%s", iv.id, stage.value)
             self.state.record_warning(iv.id, stage, now)
+
+    def notice_offers(self, now: datetime, report: CycleReport) -> None:
+        """Drafts to references followed, offer emails noticed (references/offers.py)."""
+        if not self.config.references:
+            return
+        from afterword.plugin.references.offers import follow_up
+
+        report.offers += follow_up(self.config, self.mailbox, self.state, now)
 
     def next_event(self, now: datetime) -> datetime | None:
         """The next instant something can happen without any new mail or calendar change:

@@ -375,6 +375,12 @@ class GoogleApi:
         for service, _credentials in services.values():
             _close(service)
 
+    def disconnect(self) -> None:
+        """Close the idle HTTP connections but keep the services: they reconnect on their
+        next call, and building them again would cost a daemon CPU at every cycle."""
+        for service, _credentials in self._services.values():
+            _close(service)
+
 
 def _close(service: Any) -> None:
     try:

@@ -36,5 +36,9 @@ def print_report(report: CycleReport, console: Console, verbose: bool) -> None:
         console.print(Text.assemble(("warning ", "bold red"),
                                     f"{stage.value} for {interview.company or interview.title}:"
                                     f" unsent to {names}"))
+    for company in report.offers:
+        console.print(Text.assemble(("offer? ", "bold green"),
+                                    f"{company}: an email in the inbox looks like an offer; "
+                                    f"if it is, confirm with: afterword offer {company!r}"))
     if not report.did_something:
         console.print(Text("nothing to do", "dim"))

@@ -14,6 +14,7 @@ from rich.table import Table
 from afterword.plugin.config import Config
 from afterword.plugin.engine import interview_schedule, note_state
 from afterword.plugin.model import NoteState
+from afterword.plugin.references.history import has_history, history_data
 from afterword.plugin.state import State
 
 
@@ -49,7 +50,8 @@ def status_data(config: Config, state: State | None, now: datetime) -> dict[str,
             "due": schedule.due.astimezone(zone).isoformat(),
             "notes": notes,
         })
-    return {"now": now.astimezone(zone).isoformat(), "interviews": interviews}
+    return {"now": now.astimezone(zone).isoformat(), "interviews": interviews,
+            **history_data(config, state, now)}
 
 
 def _until(due: datetime, now: datetime) -> str:
@@ -98,8 +100,37 @@ def status_table(data: dict[str, Any]) -> Table:
     return table
 
 
+def references_table(data: dict[str, Any]) -> Table:
+    """One row per request: who was asked about which company, and what became of the
+    request and the thank-you drafts."""
+    table = Table(title="references", expand=False)
+    for column in ("reference", "company", "asked", "request", "thanks"):
+        table.add_column(column)
+    offers = {o["company"].casefold(): o for o in data.get("offers", [])}
+    for person in data["references"]:
+        for i, request in enumerate(person["requests"]):
+            asked = datetime.fromisoformat(request["asked_at"]).strftime("%a %d %b")
+            company = request["company"]
+            thanks = ", ".join(
+                f"{'news' if t['kind'] == 'offer' else 'thanks'} {t['draft_state']}"
+                for t in person["thanked"] if t["company"].casefold() == company.casefold()
+                and (t["kind"] == "offer" or t["request_id"] == request["id"]))
+            offer = offers.get(company.casefold())
+            if offer and offer["confirmed_at"]:
+                company += " (offer)"
+            table.add_row(escape(person["name"]) if i == 0 else "", escape(company), asked,
+                          request["draft_state"].replace("_", " "), escape(thanks))
+    return table
+
+
 def print_status(data: dict[str, Any], console: Console) -> None:
     if not data["interviews"]:
         console.print("No interviews known yet.")
-        return
-    console.print(status_table(data))
+    else:
+        console.print(status_table(data))
+    if has_history(data):
+        console.print(references_table(data))
+    for offer in data.get("offers", []):
+        if offer["confirmed_at"] is None:
+            console.print(escape(f"{offer['company']}: an email looked like an offer; "
+                                 f"confirm with: afterword offer {offer['company']!r}"))

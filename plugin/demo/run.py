@@ -32,4 +32,6 @@ def run_demo(directory: Path | None, now: datetime, console: Console) -> None:
         f"Drafts are in {directory / 'mail' / 'Drafts'}, warnings in "
         f"{directory / 'mail' / 'INBOX' / 'new'}. Nothing was sent.\n"
         f"Again, with the clock moved on: afterword --config {directory / 'config.toml'} "
-        "run --once --now <ISO time>", "dim"))
+        "run --once --now <ISO time>\n"
+        f"Ask your reference to speak up for you with Acme: afterword --config "
+        f"{directory / 'config.toml'} recommend Acme", "dim"))

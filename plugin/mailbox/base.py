@@ -16,6 +16,8 @@ from afterword.plugin.model import DraftInfo, SentMessage
 
 NOTE_HEADER = "X-Afterword-Note"
 WARNING_HEADER = "X-Afterword-Warning"
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024  # recent_messages skips anything larger
+RECENT_FOLDERS = ("inbox", "sent")
 
 
 class Mailbox(Protocol):
@@ -44,6 +46,14 @@ class Mailbox(Protocol):
 
     def deliver_warning(self, message: EmailMessage) -> None:
         """Put `message` into the inbox, unread. Never sends it anywhere."""
+        ...
+
+    def recent_messages(self, folder: str, since: datetime, limit: int = 200
+                        ) -> list[EmailMessage]:
+        """Whole messages of `folder` ("inbox" or "sent") that arrived at or after `since`
+        (the store's arrival time: IMAP INTERNALDATE, the Maildir file's mtime, Gmail's
+        internalDate), newest first, at most `limit`, parsed with email.policy.default.
+        Messages over MAX_MESSAGE_BYTES are skipped; nothing is marked seen."""
         ...
 
     def describe(self) -> list[str]:

@@ -12,13 +12,13 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from email import policy
+from email import message_from_bytes, policy
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from afterword.plugin.mailbox.base import NOTE_HEADER, WARNING_HEADER
+from afterword.plugin.mailbox.base import NOTE_HEADER, RECENT_FOLDERS, WARNING_HEADER
 from afterword.plugin.model import DraftInfo, SentMessage
 
 log = logging.getLogger("afterword.mailbox.headers")
@@ -45,6 +45,23 @@ def parse_headers(raw: bytes) -> Message:
         head = head[: end.start()]
     text = head.decode("utf-8", errors="replace")
     return HeaderParser(policy=policy.compat32).parsestr(text + "\n\n", headersonly=True)
+
+
+def whole_message(raw: bytes) -> EmailMessage:
+    """A whole message for `recent_messages`, parsed as the email package does for mail
+    clients (email.policy.default) with "\n" line ends whatever the store used (IMAP and
+    Gmail give CRLF); it never raises on malformed input."""
+    parsed = message_from_bytes(raw.replace(b"\r\n", b"\n"), _class=EmailMessage,
+                                policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def recent_folder(folder: str) -> str:
+    """`recent_messages`' folder argument, checked: a typo must not read the wrong folder."""
+    if folder not in RECENT_FOLDERS:
+        raise ValueError(f"recent_messages reads {' or '.join(RECENT_FOLDERS)}, not {folder!r}")
+    return folder
 
 
 def _values(headers: Message, name: str) -> list[str]:

@@ -7,6 +7,14 @@ the read retried; an APPEND interrupted by a drop first looks for the message by
 copies. The server does the narrowing: `sent_to` asks SEARCH for the recipients and fetches
 only the header fields of the hits, never the whole Sent folder.
 
+Incremental: the object outlives its connections (the daemon keeps it and `close()` only
+logs out). Before reading a folder for the first time on a connection, one STATUS asks for
+its UIDVALIDITY, UIDNEXT, MESSAGES and, where CONDSTORE is offered, HIGHESTMODSEQ; when they
+are what they were, `drafts()`, `sent_to()` (same arguments) and `warnings_delivered()` answer
+from memory with no SEARCH or FETCH. Our own APPENDs and flags update those answers, and at
+`close()` one STATUS per folder we wrote to checks that the counts moved by exactly what we
+did (anything else, and the folder is read afresh next time).
+
 Refs are ``"UIDVALIDITY:UID"`` of the Drafts folder.
 """
 
@@ -17,7 +25,7 @@ import logging
 import re
 import ssl
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -30,14 +38,16 @@ from afterword.auth.secrets import get_password
 from afterword.plugin.config import MailboxConfig
 from afterword.plugin.errors import ServiceError, UserError
 from afterword.plugin.logs import register_secret
-from afterword.plugin.mailbox.base import NOTE_HEADER, WARNING_HEADER
+from afterword.plugin.mailbox.base import MAX_MESSAGE_BYTES, NOTE_HEADER, WARNING_HEADER
 from afterword.plugin.mailbox.headers import (
     draft_info,
     matches,
     normalize,
     parse_headers,
+    recent_folder,
     sent_message,
     warning_key,
+    whole_message,
 )
 from afterword.plugin.model import DraftInfo, SentMessage
 
@@ -80,6 +90,32 @@ def connect_imap(host: str, port: int, use_ssl: bool, timeout: float) -> IMAPCli
     """The real connection: certificate and host name checked by the system's CA store."""
     context = ssl.create_default_context() if use_ssl else None
     return IMAPClient(host, port=port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What STATUS said about a folder; equal marks mean nothing was added, expunged or
+    (with HIGHESTMODSEQ) re-flagged in between."""
+
+    uidvalidity: int | None
+    uidnext: int | None
+    messages: int | None
+    modseq: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.uidvalidity, self.uidnext, self.messages)
+
+    def after_our_appends(self, later: Mark, appended: int) -> bool:
+        """`later` is this folder after our own `appended` messages (and flags), and
+        nothing else added or expunged."""
+        if not (self.complete and later.complete):
+            return False
+        assert self.uidnext is not None and self.messages is not None
+        return (later.uidvalidity == self.uidvalidity
+                and later.uidnext == self.uidnext + appended
+                and later.messages == self.messages + appended
+                and (later.modseq is None) == (self.modseq is None))
 
 
 @dataclass(frozen=True)
@@ -127,6 +163,12 @@ class ImapMailbox:
         self._folders: dict[str, Folder] = {}
         self._listing: list[tuple[tuple[bytes, ...], str]] | None = None
         self._note_of_ref: dict[str, str] = {}  # to relocate a draft after UIDVALIDITY changes
+        # Across connections: each folder's last STATUS and the answers read since it, keyed
+        # by (role, method, arguments…). Per connection: folders checked, our writes.
+        self._marks: dict[str, Mark] = {}
+        self._answers: dict[tuple[Any, ...], Any] = {}
+        self._checked: set[str] = set()
+        self._wrote: dict[str, int] = {}  # role → messages we appended (0: flags only)
 
     @classmethod
     def from_config(
@@ -168,13 +210,17 @@ class ImapMailbox:
                 found.append(info)
             return found
 
-        return self._retrying("listing drafts", read)
+        return list(self._remembered(("drafts", "list"), "listing drafts", read))
 
     def save_draft(self, message: EmailMessage) -> str:
         ref = self._append("drafts", message, (DRAFT, SEEN))
         note = message.get(NOTE_HEADER)
         if note:
             self._note_of_ref[ref] = str(note).strip()
+        self._wrote["drafts"] = self._wrote.get("drafts", 0) + 1
+        listed: list[DraftInfo] | None = self._answers.get(("drafts", "list"))
+        if listed is not None:
+            listed.append(draft_info(ref, parse_headers(message.as_bytes()), flagged=False))
         return ref
 
     def flag_draft(self, ref: str) -> bool:
@@ -193,9 +239,17 @@ class ImapMailbox:
             flags = client.add_flags([target], [FLAGGED]).get(target)
             if flags is None:  # some servers stay silent; ask whether it still exists
                 flags = client.get_flags([target]).get(target)
+            self._wrote.setdefault("drafts", 0)
+            if target != uid:  # refs changed under us: read the folder afresh next time
+                self._forget("drafts")
             return flags is not None and not _has(flags, DELETED)
 
-        return self._retrying("flagging a draft", store)
+        flagged = self._retrying("flagging a draft", store)
+        listed: list[DraftInfo] | None = self._answers.get(("drafts", "list"))
+        if listed is not None:
+            listed[:] = [replace(d, flagged=True) if d.ref == ref and flagged else d
+                         for d in listed]
+        return flagged
 
     def sent_to(self, addresses: Iterable[str], since: datetime) -> list[SentMessage]:
         wanted = normalize(addresses)
@@ -210,14 +264,16 @@ class ImapMailbox:
             ordered = sorted(wanted)
             for i in range(0, len(ordered), ADDRESSES_PER_SEARCH):
                 chunk = ordered[i : i + ADDRESSES_PER_SEARCH]
-                uids.update(client.search(_sent_criteria(chunk, day)))
+                terms = sorted({_searchable(a) for a in chunk})
+                uids.update(client.search(_sent_criteria(terms, day)))
             fetched = _fetch(client, sorted(uids), ["INTERNALDATE", SENT_FIELDS])
             found = [sent_message(parse_headers(_body(item)), _internal_date(item))
                      for _uid, item in sorted(fetched.items())]
             return sorted((m for m in found if matches(m, wanted, since)),
                           key=lambda m: (m.date, m.message_id))
 
-        return self._retrying("searching Sent", read)
+        key = ("sent", "to", tuple(sorted(wanted)), since)
+        return list(self._remembered(key, "searching Sent", read))
 
     def warnings_delivered(self) -> set[str]:
         def read(client: IMAPClient) -> set[str]:
@@ -227,10 +283,39 @@ class ImapMailbox:
                     for item in _fetch(client, uids, [WARNING_FIELDS]).values()}
             return {key for key in keys if key}
 
-        return self._retrying("listing warnings", read)
+        return set(self._remembered(("inbox", "warnings"), "listing warnings", read))
 
     def deliver_warning(self, message: EmailMessage) -> None:
         self._append("inbox", message, (), want_ref=False)
+        self._wrote["inbox"] = self._wrote.get("inbox", 0) + 1
+        delivered: set[str] | None = self._answers.get(("inbox", "warnings"))
+        key = warning_key(message)
+        if delivered is not None and key:
+            delivered.add(key)
+
+    def recent_messages(self, folder: str, since: datetime, limit: int = 200
+                        ) -> list[EmailMessage]:
+        """SEARCH SINCE (a day early: it compares dates in the server's zone), then the
+        exact INTERNALDATE and size of the hits, then BODY.PEEK[] of the newest `limit`
+        small enough. The folder is EXAMINEd and read with PEEK: nothing is marked seen."""
+        role = recent_folder(folder)
+        day = _utc(since).date() - timedelta(days=1)
+
+        def read(client: IMAPClient) -> list[EmailMessage]:
+            self._select(client, role, readonly=True)
+            uids = client.search(["SINCE", day, "NOT", "DELETED"])
+            listed = _fetch(client, uids, ["INTERNALDATE", "RFC822.SIZE"])
+            fresh = sorted(
+                ((_internal_date(item), uid) for uid, item in listed.items()
+                 if _internal_date(item) >= since
+                 and (_int(item.get(b"RFC822.SIZE")) or 0) <= MAX_MESSAGE_BYTES),
+                reverse=True,
+            )[:limit]
+            wanted = [uid for _when, uid in fresh]
+            bodies = _fetch(client, wanted, ["BODY.PEEK[]"])
+            return [whole_message(_body(bodies[uid])) for uid in wanted if uid in bodies]
+
+        return self._retrying("reading recent messages", read)
 
     def describe(self) -> list[str]:
         def read(client: IMAPClient) -> list[str]:
@@ -245,13 +330,76 @@ class ImapMailbox:
         return self._retrying("describing the mailbox", read)
 
     def close(self) -> None:
+        """Log out; what was read stays remembered for the next connection."""
         client, self._client, self._selected = self._client, None, None
+        self._settle(client)
         if client is None:
             return
         try:
             client.logout()
         except Exception:  # already gone: nothing to tell the server
             _shutdown(client)
+
+    # --- incremental sync ---------------------------------------------------------------
+
+    def _remembered(self, key: tuple[Any, ...], what: str, read: Callable[[IMAPClient], T]
+                    ) -> T:
+        """`read`'s answer; from memory while the folder (key[0]) is unchanged."""
+        role = key[0]
+
+        def op(client: IMAPClient) -> T:
+            self._check(client, role)
+            if key in self._answers:
+                answer: T = self._answers[key]
+                return answer
+            fresh = read(client)
+            self._answers[key] = fresh
+            return fresh
+
+        return self._retrying(what, op)
+
+    def _check(self, client: IMAPClient, role: str) -> None:
+        """Once per connection and folder: one STATUS; a changed folder's answers go."""
+        if role in self._checked:
+            return
+        mark = self._status(client, role)
+        if not mark.complete or mark != self._marks.get(role):
+            self._forget(role)
+            self._marks[role] = mark
+        self._checked.add(role)
+        self._wrote.pop(role, None)  # writes before this STATUS are in it, and in any read
+
+    def _status(self, client: IMAPClient, role: str) -> Mark:
+        items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+        if client.has_capability("CONDSTORE"):
+            items.append(b"HIGHESTMODSEQ")
+        found = client.folder_status(self._folder(client, role).name, items)
+        values = [_int(found.get(item)) for item in items]
+        return Mark(*values)
+
+    def _forget(self, role: str) -> None:
+        self._marks.pop(role, None)
+        for key in [k for k in self._answers if k[0] == role]:
+            del self._answers[key]
+
+    def _settle(self, client: IMAPClient | None) -> None:
+        """End of a connection: keep each folder we wrote to only when its STATUS moved by
+        exactly our own writes; forget it otherwise (or when it cannot be asked)."""
+        wrote, self._wrote = self._wrote, {}
+        checked, self._checked = self._checked, set()
+        for role, appended in wrote.items():
+            before = self._marks.get(role)
+            after = None
+            if client is not None and role in checked and before is not None:
+                try:
+                    after = self._status(client, role)
+                except Exception:  # the connection is going anyway: read afresh next time
+                    log.debug("IMAP STATUS after writing failed", exc_info=True)
+            if before is not None and after is not None and \
+                    before.after_our_appends(after, appended):
+                self._marks[role] = after
+            else:
+                self._forget(role)
 
     # --- connection ---------------------------------------------------------------------
 
@@ -307,6 +455,7 @@ class ImapMailbox:
 
     def _drop(self) -> None:
         client, self._client, self._selected = self._client, None, None
+        self._settle(None)
         if client is not None:
             _shutdown(client)
 
@@ -475,6 +624,20 @@ class _Dropped(Exception):
     """The connection went away mid-command; the session is already discarded."""
 
 
+def _searchable(address: str) -> str:
+    """What SEARCH can look for: the address, or for one with non-ASCII characters (which
+    IMAP search strings cannot carry here) an ASCII part of it. SEARCH matches substrings
+    and every hit is checked exactly afterwards, so a wider search only costs a few more
+    header fetches."""
+    if address.isascii():
+        return address
+    domain = address.rpartition("@")[2]
+    if domain.isascii():
+        return "@" + domain
+    runs = re.findall(r"[\x21-\x7e]{3,}", address)
+    return max(runs, key=len) if runs else "@"
+
+
 def _sent_criteria(addresses: Sequence[str], since_day: date) -> list[Any]:
     """SINCE day and (To, Cc or Bcc contains any of the addresses), as nested ORs."""
     terms: list[Any] = [[field, addr] for addr in addresses for field in ("TO", "CC", "BCC")]
@@ -482,6 +645,13 @@ def _sent_criteria(addresses: Sequence[str], since_day: date) -> list[Any]:
         paired = [["OR", terms[i], terms[i + 1]] for i in range(0, len(terms) - 1, 2)]
         terms = paired + (terms[-1:] if len(terms) % 2 else [])
     return ["SINCE", since_day, terms[0]]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _has(flags: Iterable[bytes], flag: bytes) -> bool:

@@ -20,6 +20,7 @@ from typing import Generic, Literal, TypeVar
 
 from afterword.plugin.errors import ServiceError
 from afterword.plugin.mailbox import headers
+from afterword.plugin.mailbox.base import MAX_MESSAGE_BYTES
 from afterword.plugin.model import DraftInfo, SentMessage
 
 log = logging.getLogger("afterword.mailbox.maildir")
@@ -81,6 +82,22 @@ def _read_head(path: Path) -> bytes:
             if b"\n\n" in window or b"\r\n\r\n" in window:
                 break
     return b"".join(chunks)
+
+
+def _read_whole(path: Path) -> bytes | None:
+    """The message's bytes; None when it is gone, unreadable or over MAX_MESSAGE_BYTES."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_MESSAGE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("skipping unreadable message %s: %s", path, exc.strerror)
+        return None
+    if len(data) > MAX_MESSAGE_BYTES:
+        log.debug("skipping message %s: over %d bytes", path, MAX_MESSAGE_BYTES)
+        return None
+    return data
 
 
 class _Folder(Generic[T]):
@@ -255,6 +272,21 @@ class MaildirMailbox:
         """Into INBOX new/ with no flags: the user's client shows it as new and unread."""
         key = self._inbox.add(message, "new", "")
         log.debug("delivered warning %s to %s", key, self._inbox.path)
+
+    def recent_messages(self, folder: str, since: datetime, limit: int = 200
+                        ) -> list[EmailMessage]:
+        """By file mtime, the time the message was delivered into the folder."""
+        chosen = self._inbox if headers.recent_folder(folder) == "inbox" else self._sent
+        floor = since.timestamp() * 1e9
+        entries = [e for e in chosen.entries() if e.mtime_ns >= floor]
+        found: list[EmailMessage] = []
+        for entry in sorted(entries, key=lambda e: (e.mtime_ns, e.key), reverse=True):
+            if len(found) >= limit:
+                break
+            data = _read_whole(entry.path)
+            if data is not None:
+                found.append(headers.whole_message(data))
+        return found
 
     def describe(self) -> list[str]:
         return [

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 from afterword.plugin.errors import ServiceError
 from afterword.plugin.mailbox import headers
-from afterword.plugin.mailbox.base import NOTE_HEADER
+from afterword.plugin.mailbox.base import MAX_MESSAGE_BYTES, NOTE_HEADER
 from afterword.plugin.model import DraftInfo, SentMessage
 
 DRAFT = "draft"
@@ -99,6 +99,15 @@ class MemoryMailbox:
         self._maybe_fail("deliver_warning")
         self._inbox.append(_Stored(_stored(message)))
 
+    def recent_messages(self, folder: str, since: datetime, limit: int = 200
+                        ) -> list[EmailMessage]:
+        self._maybe_fail("recent_messages")
+        items = self._inbox if headers.recent_folder(folder) == "inbox" else self._sent
+        recent = [item for item in items
+                  if item.received >= since and len(item.data) <= MAX_MESSAGE_BYTES]
+        recent.sort(key=lambda item: item.received, reverse=True)
+        return [_parsed(item.data) for item in recent[:limit]]
+
     def describe(self) -> list[str]:
         return [
             f"drafts: memory ({len(self._drafts)} messages)",
@@ -115,6 +124,13 @@ class MemoryMailbox:
     def inbox(self) -> list[EmailMessage]:
         """The delivered messages, parsed back from their stored bytes."""
         return [_parsed(item.data) for item in self._inbox]
+
+    def add_inbox(self, message: EmailMessage, received: datetime | None = None) -> None:
+        """Mail from someone else arriving, unread; `received` is its arrival time."""
+        stored = _Stored(_stored(message))
+        if received is not None:
+            stored.received = received
+        self._inbox.append(stored)
 
     def inbox_flags(self) -> list[set[str]]:
         """Flags of each inbox message, in `inbox` order ({} = unread)."""

@@ -10,18 +10,28 @@ the deadline depends on.
 One PROPFIND on the calendar home per call lists the calendars with their change tags
 (getctag, else sync-token); a calendar whose tag is unchanged since the last REPORT is
 answered from memory, so a quiet calendar costs one request per cycle whatever its size.
+
+The three WebDAV requests needed (PROPFIND for discovery and the listing, REPORT for the
+objects) are made with the standard library: a CalDAV client library with its HTTP stack
+would add some twenty megabytes to a daemon that idles for months. Basic credentials are
+sent with the first request (no extra challenge round trip); a server asking for Digest
+gets it.
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 import re
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from afterword.plugin.errors import ServiceError, UserError
@@ -29,8 +39,6 @@ from afterword.plugin.model import CalendarEvent
 from afterword.plugin.sources.ics import parse_calendar
 
 if TYPE_CHECKING:
-    from caldav.davclient import DAVClient
-
     from afterword.plugin.config import CalendarConfig
 
 log = logging.getLogger(__name__)
@@ -44,13 +52,28 @@ AHEAD = timedelta(days=1)
 DESCRIBE_DAYS = 14  # the window `describe()` counts events in, from now
 
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
-_CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
-_COMPONENTS = "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"
+MAX_REDIRECTS = 3
+_DAV = "{DAV:}"
+_C = "{urn:ietf:params:xml:ns:caldav}"
+_CALDAV_CALENDAR = _C + "calendar"
+_COMPONENTS = _C + "supported-calendar-component-set"
+_CALENDAR_DATA = _C + "calendar-data"
+_HOME_SET = _C + "calendar-home-set"
+_PRINCIPAL = _DAV + "current-user-principal"
 _CTAG = "{http://calendarserver.org/ns/}getctag"
 _SYNC_TOKEN = "{DAV:}sync-token"
 _DISPLAYNAME = "{DAV:}displayname"
 _RESOURCETYPE = "{DAV:}resourcetype"
-# Written out by hand: caldav's PROPFIND builder silently drops CS:getctag.
+_PROPFIND_ONE = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" '
+                 'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><{}/></D:prop></D:propfind>')
+_REPORT_BODY = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    '<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+    "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
+    '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+    '<C:time-range start="{start}" end="{end}"/>'
+    "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"
+)
 _LIST_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>'
     '<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'
@@ -110,7 +133,7 @@ class CalDavSource:
         self.calendars = tuple(calendars)
         self.default_zone = default_zone
         self.timeout = timeout
-        self._client: DAVClient | None = None
+        self._client: _Dav | None = None
         self._home: str | None = None
         self._fetched: dict[str, _Fetched] = {}
 
@@ -184,17 +207,17 @@ class CalDavSource:
         with self._errors():
             client = self._connect()
             home = self._home_url(client)
-            response = client.propfind(home, props=_LIST_BODY, depth=1)
-            if response.status not in (200, 207):
-                raise ServiceError(f"CalDAV server {self.display_url} answered HTTP "
-                                   f"{response.status} when listing calendars")
-            return [info for r in response.results or ()
-                    if (info := _calendar_info(client, r)) is not None]
+            found = client.multistatus("PROPFIND", home, _LIST_BODY, depth="1")
+            return [info for href, props in found
+                    if (info := _calendar_info(href, props)) is not None]
 
-    def _home_url(self, client: DAVClient) -> str:
+    def _home_url(self, client: _Dav) -> str:
+        """The calendar home: the principal's calendar-home-set (RFC 4791 6.2.1), found
+        from the configured URL's current-user-principal (RFC 5397); either missing, the
+        URL itself."""
         if self._home is None:
-            principal = client.get_principal()
-            self._home = str(principal.calendar_home_set.url)
+            principal = client.href_property(self.url, _PRINCIPAL) or self.url
+            self._home = client.href_property(principal, _HOME_SET) or principal
         return self._home
 
     # --- events ---------------------------------------------------------------------------
@@ -217,50 +240,48 @@ class CalDavSource:
         if cached is not None and cached.covers(info.tag, start, end):
             return cached.objects
         lo, hi = start - MARGIN, end + MARGIN + AHEAD
+        body = _REPORT_BODY.format(start=_utc_stamp(lo), end=_utc_stamp(hi))
         with self._errors():
-            calendar = _caldav_module().Calendar(client=self._connect(), url=info.url)
-            # post_filter=False: one REPORT, nothing dropped client-side; the ICS
-            # conversion applies the exact window and expands recurrences.
-            results = calendar.search(start=lo, end=hi, event=True, expand=False,
-                                      post_filter=False)
-            objects = tuple(r.get_data().encode("utf-8") for r in results)
+            # One REPORT, nothing expanded by the server; the ICS conversion applies the
+            # exact window and expands recurrences.
+            found = self._connect().multistatus("REPORT", info.url, body, depth="1")
+            objects = tuple(data.text.encode("utf-8") for _href, props in found
+                            if (data := props.get(_CALENDAR_DATA)) is not None and data.text)
         self._fetched[info.url] = _Fetched(info.tag, lo, hi, objects)
         return objects
 
     # --- connection and errors ------------------------------------------------------------
 
-    def _connect(self) -> DAVClient:
+    def _connect(self) -> _Dav:
         if self._client is None:
-            self._client = _caldav_module().DAVClient(
-                url=self.url, username=self.username, password=self._password,
-                timeout=self.timeout, enable_rfc6764=False,  # the URL is given: no DNS lookups
-            )
+            self._client = _Dav(self.url, self.username, self._password, self.timeout)
         return self._client
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        """Nothing stays open between requests; the discovered home is kept."""
+        self._client = None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Turn library and network failures into one-line ServiceErrors."""
-        error = _caldav_module().lib.error
+        """Turn HTTP and network failures into one-line ServiceErrors."""
         try:
             yield
-        except error.AuthorizationError:
+        except urllib.error.HTTPError as exc:
             self._forget_session()
-            raise ServiceError(
-                f"CalDAV login to {self.display_url} as {self.username or '(no user)'} "
-                "failed; check the username and password", retryable=False
-            ) from None
-        except error.DAVError as exc:
-            self._forget_session()
+            if exc.code == 401:
+                raise ServiceError(
+                    f"CalDAV login to {self.display_url} as {self.username or '(no user)'} "
+                    "failed; check the username and password", retryable=False
+                ) from None
             raise ServiceError(self._scrub(
-                f"CalDAV server {self.display_url} refused a request: "
-                f"{type(exc).__name__} ({exc.reason})"
+                f"CalDAV server {self.display_url} refused a request: HTTP {exc.code} "
+                f"{' '.join(str(exc.reason).split())}"
             )) from None
-        except OSError as exc:  # connection refused, DNS, TLS, timeouts (requests/niquests)
+        except ET.ParseError as exc:
+            self._forget_session()
+            raise ServiceError(f"CalDAV server {self.display_url} answered with XML that "
+                               f"cannot be read ({exc})") from None
+        except (OSError, http.client.HTTPException) as exc:  # refused, DNS, TLS, timeouts
             self._forget_session()
             raise ServiceError(self._scrub(
                 f"cannot reach CalDAV server {self.display_url}: {self._reason(exc)}"
@@ -271,8 +292,8 @@ class CalDavSource:
         self.close()
         self._home = None
 
-    def _reason(self, exc: OSError) -> str:
-        """A short reason: the HTTP libraries nest the useful part deep in their message."""
+    def _reason(self, exc: OSError | http.client.HTTPException) -> str:
+        """A short reason: urllib nests the useful part deep in its message."""
         if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc):
             return f"no answer within {self.timeout:g} s"
         match = _ERRNO.search(str(exc))
@@ -289,28 +310,100 @@ class CalDavSource:
         return text
 
 
-def _caldav_module() -> Any:
-    """The caldav package, imported only when a CalDAV calendar is configured."""
-    try:
-        import caldav
-        import caldav.lib.error
-    except ImportError:
-        raise UserError("[calendar.source] 'caldav' needs the caldav package; fix: "
-                        "pip install 'afterword[caldav]'") from None
-    return caldav
+class _Dav:
+    """Just enough WebDAV over urllib: PROPFIND and REPORT, answers parsed as multistatus.
+
+    Credentials are registered for the whole host (the principal and the calendars may lie
+    outside the configured path) and sent with the first request; a redirect is followed
+    only within the same scheme and host, so they never travel elsewhere.
+    """
+
+    def __init__(self, url: str, username: str | None, password: str | None,
+                 timeout: float) -> None:
+        self.url = url
+        self.timeout = timeout
+        handlers: list[urllib.request.BaseHandler] = []
+        if username is not None and password is not None:
+            parts = urlsplit(url)
+            root = urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], "/", "", ""))
+            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+            manager.add_password(None, root, username, password, is_authenticated=True)
+            handlers += [urllib.request.HTTPBasicAuthHandler(manager),
+                         urllib.request.HTTPDigestAuthHandler(manager)]
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def request(self, method: str, url: str, body: str, depth: str) -> bytes:
+        """One request; the answer's body. Raises HTTPError on any status but 2xx."""
+        for _ in range(MAX_REDIRECTS + 1):
+            request = urllib.request.Request(
+                url, data=body.encode("utf-8"), method=method,
+                headers={"Depth": depth, "Content-Type": 'application/xml; charset="utf-8"',
+                         "User-Agent": "afterword"})
+            try:
+                with self.opener.open(request, timeout=self.timeout) as response:
+                    data: bytes = response.read()
+                    return data
+            except urllib.error.HTTPError as exc:
+                target = urljoin(url, exc.headers.get("Location") or "")
+                if exc.code not in (301, 302, 307, 308) or not _same_origin(url, target):
+                    raise
+                exc.close()
+                url = target
+        raise urllib.error.URLError(f"more than {MAX_REDIRECTS} redirects")
+
+    def multistatus(self, method: str, url: str, body: str, depth: str
+                    ) -> list[tuple[str, dict[str, ET.Element]]]:
+        """(absolute href, the properties found with status 200) of each response."""
+        root = ET.fromstring(self.request(method, url, body, depth))
+        found = []
+        for response in root.iter(_DAV + "response"):
+            href = (response.findtext(_DAV + "href") or "").strip()
+            props: dict[str, ET.Element] = {}
+            for propstat in response.iter(_DAV + "propstat"):
+                status = propstat.findtext(_DAV + "status") or "200"
+                prop = propstat.find(_DAV + "prop")
+                if prop is not None and " 200" in f" {status.split(' ', 1)[-1]}":
+                    props.update((child.tag, child) for child in prop)
+            if href:
+                found.append((urljoin(url, href), props))
+        return found
+
+    def href_property(self, url: str, name: str) -> str | None:
+        """The absolute URL a property such as current-user-principal points to."""
+        namespace, _, local = name[1:].partition("}")
+        prefix = "D" if namespace == "DAV:" else "C"
+        for _href, props in self.multistatus("PROPFIND", url,
+                                             _PROPFIND_ONE.format(f"{prefix}:{local}"), "0"):
+            element = props.get(name)
+            href = element.findtext(_DAV + "href") if element is not None else None
+            if href and href.strip():
+                return urljoin(url, href.strip())
+        return None
 
 
-def _calendar_info(client: DAVClient, result: Any) -> CalendarInfo | None:
+def _same_origin(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.scheme, pa.netloc) == (pb.scheme, pb.netloc)
+
+
+def _utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _calendar_info(url: str, props: dict[str, ET.Element]) -> CalendarInfo | None:
     """A CalendarInfo for one PROPFIND entry, or None when it is no event calendar."""
-    props: dict[str, Any] = result.properties
-    if _CALDAV_CALENDAR not in (props.get(_RESOURCETYPE) or []):
+    kinds = props.get(_RESOURCETYPE)
+    if kinds is None or kinds.find(_CALDAV_CALENDAR) is None:
         return None
     components = props.get(_COMPONENTS)
-    if components and "VEVENT" not in components:
+    if components is not None and len(components) and not any(
+            c.get("name", "").upper() == "VEVENT" for c in components):
         return None
-    url = str(client.url.join(result.href))
     cal_id = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
-    name = str(props.get(_DISPLAYNAME) or "").strip() or cal_id
-    tag = str(props.get(_CTAG) or props.get(_SYNC_TOKEN) or "")
+    name = _text(props.get(_DISPLAYNAME)) or cal_id
+    tag = _text(props.get(_CTAG)) or _text(props.get(_SYNC_TOKEN))
     return CalendarInfo(name=name, id=cal_id, url=url, tag=tag)
 
+
+def _text(element: ET.Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""

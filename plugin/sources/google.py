@@ -13,12 +13,19 @@ same interview id:
 - attendees: responseStatus → PARTSTAT, `optional` → OPT-PARTICIPANT, `resource` →
   CUTYPE RESOURCE (INDIVIDUAL otherwise, as Google's own export says).
 A malformed event is skipped with a logged warning; it never hides the others.
+
+Incremental: the first read of a calendar lists a generous window (from the asked start to
+HORIZON beyond its end) and keeps the events with the `nextSyncToken`; later
+reads ask only for what changed since (`syncToken`: one request when nothing did), apply it
+and answer from memory. A token Google no longer accepts (410 Gone), a window the first
+read did not cover, or a calendar whose time zone changed means a full read again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("afterword.sources.google")
 
 PAGE_SIZE = 1000  # events per page (Google allows up to 2500)
+# How far beyond the asked window a full read goes, so that windows moving forward with the
+# clock are answered incrementally for that long before the next full read.
+HORIZON = timedelta(days=30)
 MAX_PAGES = 100
 DESCRIBE_DAYS = 14
 MAX_DESCRIPTION = 100_000  # as the ICS source keeps
@@ -44,6 +54,20 @@ _PARTSTAT = {"accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTA
 _STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT",
                         "Etc/GMT", "Z"})
+
+
+@dataclass
+class _Synced:
+    """One calendar as last read: its events by Google's event id, and how to go on."""
+
+    token: str
+    start: datetime
+    end: datetime
+    zone_name: str
+    events: dict[str, CalendarEvent] = field(default_factory=dict)
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
 
 
 class GoogleCalendarSource:
@@ -57,6 +81,8 @@ class GoogleCalendarSource:
         self.calendar_ids = tuple(calendar_ids) or ("primary",)
         self.default_zone = default_zone or ZoneInfo("UTC")
         self.page_size = page_size
+        self._synced: dict[str, _Synced] = {}
+        self._events: tuple[Any, Any] | None = None  # (service, its events() resource)
 
     @classmethod
     def from_config(cls, cfg: CalendarConfig, default_zone: ZoneInfo, *,
@@ -71,10 +97,83 @@ class GoogleCalendarSource:
     def events(self, start: datetime, end: datetime) -> list[CalendarEvent]:
         found: list[CalendarEvent] = []
         for calendar_id in self.calendar_ids:
-            _summary, _zone, events = self._calendar(calendar_id, start, end)
-            found += events
+            synced = self._sync(calendar_id, start, end)
+            found += [e for e in synced.events.values() if _overlaps(e, start, end)]
         found.sort(key=lambda e: (e.start.astimezone(UTC), e.uid, e.recurrence_id))
         return found
+
+    def _sync(self, calendar_id: str, start: datetime, end: datetime) -> _Synced:
+        """The calendar brought up to date: changes only, when that can be done."""
+        synced = self._synced.get(calendar_id)
+        if synced is not None and synced.covers(start, end):
+            try:
+                if self._apply_changes(calendar_id, synced):
+                    return synced
+            except GoogleApiError as exc:
+                if exc.status != 410:
+                    raise
+                log.info("google:%s: sync token expired; reading the calendar afresh",
+                         calendar_id)
+        self._synced.pop(calendar_id, None)
+        synced = self._full_sync(calendar_id, start, end + HORIZON)
+        if synced.token:
+            self._synced[calendar_id] = synced
+        return synced
+
+    def _full_sync(self, calendar_id: str, start: datetime, end: datetime) -> _Synced:
+        synced = _Synced("", start, end, "")
+        for page in self._pages(calendar_id, start, end):
+            synced.zone_name = str(page.get("timeZone") or synced.zone_name)
+            self._apply(calendar_id, synced, page.get("items") or [])
+            synced.token = str(page.get("nextSyncToken") or "")
+        return synced
+
+    def _apply_changes(self, calendar_id: str, synced: _Synced) -> bool:
+        """Apply what changed since the token; False when a full read is needed instead."""
+        events = self._events_resource()
+        page_token: str | None = None
+        for _ in range(MAX_PAGES):
+            page = self.api.execute(events.list(
+                calendarId=calendar_id, singleEvents=True, syncToken=synced.token,
+                maxResults=self.page_size, pageToken=page_token))
+            if str(page.get("timeZone") or synced.zone_name) != synced.zone_name:
+                return False  # all-day and floating events would move: read them again
+            self._apply(calendar_id, synced, page.get("items") or [])
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                synced.token = str(page.get("nextSyncToken") or "")
+                return bool(synced.token)
+        return False
+
+    def _events_resource(self) -> Any:
+        """events() of the Calendar service, made once per service: building a resource
+        costs milliseconds of CPU, every cycle of a daemon."""
+        service = self.api.service("calendar")
+        if self._events is None or self._events[0] is not service:
+            self._events = (service, service.events())
+        return self._events[1]
+
+    def _apply(self, calendar_id: str, synced: _Synced, items: list[Any]) -> None:
+        zone = _zone(synced.zone_name)
+        source = f"google:{calendar_id}"
+        for item in items:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue
+            key = str(item["id"])
+            synced.events.pop(key, None)
+            if item.get("status") == "cancelled":
+                # a cancelled series may arrive as its master only: drop its instances too
+                for other in [k for k in synced.events if k.startswith(key + "_")]:
+                    del synced.events[other]
+                continue
+            try:
+                event = to_event(item, zone, self.default_zone, source)
+            except (KeyError, TypeError, ValueError, OverflowError) as exc:
+                log.warning("%s: skipping event %s: %s", source, key,
+                            " ".join(str(exc).split())[:200] or type(exc).__name__)
+                continue
+            if _overlaps(event, synced.start, synced.end):
+                synced.events[key] = event
 
     def describe(self) -> list[str]:
         start = datetime.now(UTC)
@@ -115,7 +214,7 @@ class GoogleCalendarSource:
 
     def _pages(self, calendar_id: str, start: datetime, end: datetime
                ) -> Iterator[dict[str, Any]]:
-        events = self.api.service("calendar").events()
+        events = self._events_resource()
         token: str | None = None
         for _ in range(MAX_PAGES):
             request = events.list(calendarId=calendar_id, singleEvents=True, showDeleted=False,

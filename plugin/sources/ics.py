@@ -25,16 +25,14 @@ import logging
 import os
 import re
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -46,11 +44,17 @@ from afterword.plugin.config import system_timezone
 from afterword.plugin.errors import ServiceError, UserError
 from afterword.plugin.model import Attendee, CalendarEvent, stable_id
 
+if TYPE_CHECKING:
+    import urllib.request
+
 log = logging.getLogger("afterword.sources.ics")
 
 MAX_DESCRIPTION = 100_000  # characters kept of a DESCRIPTION; the rest is dropped
 MAX_TEXT = 2_000  # characters kept of SUMMARY and LOCATION
 MAX_BODY = 64 * 1024 * 1024  # bytes accepted from a URL before giving up
+# Parsed events are kept for a window this much longer than asked, so the window moving
+# forward with the clock is answered from memory while the calendar is unchanged.
+AHEAD = timedelta(days=1)
 _PAD = timedelta(days=2)  # the library's window is padded, then events are cut exactly here
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT",
                         "Etc/GMT", "Z"})
@@ -453,8 +457,25 @@ class _Cached:
     last_modified: str | None = None
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """The events of one version of the calendar (file stat or body digest) in a window."""
+
+    version: object
+    start: datetime
+    end: datetime
+    events: tuple[CalendarEvent, ...]
+
+    def answers(self, version: object, start: datetime, end: datetime) -> bool:
+        return version == self.version and self.start <= start and end <= self.end
+
+
 class IcsSource:
-    """A calendar read from an .ics file or fetched from an http(s) URL."""
+    """A calendar read from an .ics file or fetched from an http(s) URL.
+
+    A file is parsed again only when its size, mtime or inode changed, a URL only when its
+    body did (a 304 keeps it): otherwise `events()` answers from the last parse.
+    """
 
     kind = "ics"
 
@@ -476,6 +497,7 @@ class IcsSource:
         self.cache_dir = cache_dir
         self.timeout = timeout
         self._cached: _Cached | None = None
+        self._parsed: _Parsed | None = None
 
     @property
     def label(self) -> str:
@@ -485,8 +507,21 @@ class IcsSource:
         return f"ics url {redact_url(self.url or '')}"
 
     def events(self, start: datetime, end: datetime) -> list[CalendarEvent]:
-        data, _ = self._read(persist=True)
-        return parse_calendar(data, start, end, self.default_zone, self.label)
+        path, data = self.path, None
+        if path is not None:
+            version: object = _file_version(path)
+        else:
+            data, _ = self._fetch(persist=True)
+            version = hashlib.blake2b(data, digest_size=16).digest()
+        parsed = self._parsed
+        if parsed is None or not parsed.answers(version, start, end):
+            if data is None:
+                assert path is not None
+                data = _read_file(path)
+            far = end + AHEAD
+            events = parse_calendar(data, start, far, self.default_zone, self.label)
+            parsed = self._parsed = _Parsed(version, start, far, tuple(events))
+        return [e for e in parsed.events if _overlaps(e, start, end)]
 
     def close(self) -> None:
         """Nothing to release: each read opens and closes its own file or connection."""
@@ -508,6 +543,9 @@ class IcsSource:
     def _fetch(self, persist: bool) -> tuple[bytes, str]:
         """GET the URL, conditionally when a copy is cached; (body, how it was answered)."""
         assert self.url is not None
+        import urllib.error  # with http.client and ssl: megabytes a calendar file never needs
+        import urllib.request
+
         cached = self._cached or self._load_cache()
         request = _request(self.url, cached)
         try:
@@ -572,6 +610,15 @@ class IcsSource:
             log.warning("%s: cannot write cache in %s: %s", self.label, self.cache_dir, exc)
 
 
+def _file_version(path: Path) -> tuple[int, int, int, int]:
+    """What tells one state of the file from another without reading it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0, 0, 0)  # missing or unreadable: reading it says why
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 def _read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -584,6 +631,8 @@ def _read_file(path: Path) -> bytes:
 
 
 def _request(url: str, cached: _Cached | None) -> urllib.request.Request:
+    import urllib.request
+
     request = urllib.request.Request(_strip_userinfo(url), headers={
         "Accept": "text/calendar, */*;q=0.5", "User-Agent": "afterword"})
     parts = urllib.parse.urlsplit(url)

@@ -128,6 +128,7 @@ class Calendar:
     summary: str
     time_zone: str
     events: list[dict[str, Any]] = field(default_factory=list)
+    changed: dict[str, int] = field(default_factory=dict)  # event id → change number
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,11 @@ class GoogleEmulator:
         self._ids = itertools.count(0x18c0000000000001)
         self._history = itertools.count(1000)
         self.history_id = next(self._history)
+        self.history: list[dict[str, Any]] = []  # Gmail's history records, oldest first
+        self.history_floor = 0  # startHistoryId below this is too old: 404
+        self._changes = itertools.count(1)  # Calendar: one number per event change
+        self.calendar_change = 0
+        self.sync_floor = 0  # a syncToken from before this change number: 410 Gone
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -294,6 +300,7 @@ class GoogleEmulator:
                                     int(when.timestamp() * 1000), self._touch())
             message.thread_id = message.id
             self.messages[message.id] = message
+            self._record("messagesAdded", message)
             return message.id
 
     def add_sent(self, message: EmailMessage | bytes) -> str:
@@ -320,12 +327,20 @@ class GoogleEmulator:
         """What Gmail's web UI does on an edit: same draft id, a new message."""
         with self._lock:
             old = self.drafts[draft_id]
-            del self.messages[old]
+            self._record("messagesDeleted", self.messages.pop(old), touch=True)
             self.drafts[draft_id] = self.add_message(raw, ["DRAFT"])
 
     def delete_draft(self, draft_id: str) -> None:
         with self._lock:
-            self.messages.pop(self.drafts.pop(draft_id), None)
+            message = self.messages.pop(self.drafts.pop(draft_id), None)
+            if message is not None:
+                self._record("messagesDeleted", message, touch=True)
+
+    def expire_history(self) -> None:
+        """Gmail keeps history for a limited time: every historyId known so far is now
+        too old (history.list answers 404)."""
+        with self._lock:
+            self.history_floor = self._touch()
 
     def draft_message(self, draft_id: str) -> StoredMessage | None:
         mid = self.drafts.get(draft_id)
@@ -355,7 +370,27 @@ class GoogleEmulator:
         stored.setdefault("iCalUID", f"{stored['id']}@google.com")
         with self._lock:
             self.calendars[calendar].events.append(stored)
+            self._changed(self.calendars[calendar], stored)
         return stored
+
+    def update_event(self, calendar: str, event_id: str, **fields: Any) -> dict[str, Any]:
+        """Change an event as the user would (`status="cancelled"` deletes it: Google
+        keeps it as a cancelled tombstone for incremental sync)."""
+        with self._lock:
+            found = self.calendars[calendar]
+            [event] = [e for e in found.events if e.get("id") == event_id]
+            event.update(fields)
+            self._changed(found, event)
+            return event
+
+    def expire_sync_tokens(self) -> None:
+        """Google invalidated every syncToken handed out so far (410 Gone from now on)."""
+        with self._lock:
+            self.sync_floor = self.calendar_change + 1
+
+    def _changed(self, calendar: Calendar, event: dict[str, Any]) -> None:
+        self.calendar_change = next(self._changes)
+        calendar.changed[str(event["id"])] = self.calendar_change
 
     # -- serving ----------------------------------------------------------------------
 
@@ -606,10 +641,33 @@ class GoogleEmulator:
         self._check_labels(add + remove)
         if {"DRAFT", "SENT"} & set(add + remove):
             raise ApiError(400, "invalidArgument", "Invalid label: DRAFT/SENT cannot change")
+        removed = [x for x in remove if x in message.label_ids]
+        added = [x for x in add if x not in message.label_ids and x not in remove]
         message.label_ids = [x for x in message.label_ids if x not in remove]
-        message.label_ids += [x for x in add if x not in message.label_ids]
+        message.label_ids += added
         message.history_id = self._touch()
+        if added:
+            self._record("labelsAdded", message, added)
+        if removed:
+            self._record("labelsRemoved", message, removed)
         return self._resource(message, "minimal", [])
+
+    def _gmail_users_history_list(self, p: dict[str, str], q: dict[str, list[str]],
+                                  body: Any) -> Any:
+        try:
+            start = int(q["startHistoryId"][0])
+        except (KeyError, ValueError):
+            raise ApiError(400, "invalidArgument", "Invalid startHistoryId") from None
+        if start < self.history_floor:
+            raise ApiError(404, "notFound", "Requested entity was not found.")
+        found = [r for r in self.history if int(r["id"]) > start]
+        page, token = _page(found, q, default=100, limit=500)
+        answer: dict[str, Any] = {"historyId": str(self.history_id)}
+        if page:
+            answer["history"] = page
+        if token:
+            answer["nextPageToken"] = token
+        return answer
 
     def _draft(self, draft_id: str) -> StoredMessage:
         message = self.draft_message(draft_id)
@@ -644,6 +702,8 @@ class GoogleEmulator:
     def _calendar_events_list(self, p: dict[str, str], q: dict[str, list[str]],
                               body: Any) -> Any:
         calendar = self._calendar(p["calendarId"])
+        if "syncToken" in q:
+            return self._calendar_changes(calendar, q)
         low, high = (_rfc3339(q, name) for name in ("timeMin", "timeMax"))
         zone = ZoneInfo(calendar.time_zone)
         show_deleted = q.get("showDeleted", ["false"])[0] == "true"
@@ -666,7 +726,32 @@ class GoogleEmulator:
         if token:
             answer["nextPageToken"] = token
         else:
-            answer["nextSyncToken"] = f"sync-{self.history_id}"
+            answer["nextSyncToken"] = f"sync-{self.calendar_change}"
+        return answer
+
+    def _calendar_changes(self, calendar: Calendar, q: dict[str, list[str]]) -> Any:
+        """events.list with a syncToken: what changed since, cancelled events included."""
+        clash = {"timeMin", "timeMax", "q", "iCalUID", "orderBy", "updatedMin"} & set(q)
+        if clash:
+            self.violations.append(f"syncToken with {sorted(clash)}: Google refuses it")
+            raise ApiError(400, "invalid", f"syncToken cannot be used with {sorted(clash)}")
+        try:
+            since = int(q["syncToken"][0].removeprefix("sync-"))
+        except ValueError:
+            raise ApiError(400, "invalid", "Invalid sync token value.") from None
+        if since < self.sync_floor:
+            raise ApiError(410, "fullSyncRequired", "Sync token is no longer valid, a full "
+                           "sync is required.")
+        items = [e for e in calendar.events if calendar.changed.get(str(e["id"]), 0) > since]
+        items.sort(key=lambda e: calendar.changed.get(str(e["id"]), 0))
+        page, token = _page(items, q, default=250, limit=2500)
+        answer: dict[str, Any] = {"kind": "calendar#events", "summary": calendar.summary,
+                                  "timeZone": calendar.time_zone, "accessRole": "owner",
+                                  "items": page}
+        if token:
+            answer["nextPageToken"] = token
+        else:
+            answer["nextSyncToken"] = f"sync-{self.calendar_change}"
         return answer
 
     def _calendar_calendars_get(self, p: dict[str, str], q: dict[str, list[str]],
@@ -683,6 +768,18 @@ class GoogleEmulator:
 
     def _new_id(self) -> str:
         return f"{next(self._ids):x}"
+
+    def _record(self, kind: str, message: StoredMessage, labels: list[str] | None = None,
+                *, touch: bool = False) -> None:
+        """One Gmail history record of `kind` about `message`, at the current historyId
+        (a new one with `touch`)."""
+        entry: dict[str, Any] = {"message": {"id": message.id, "threadId": message.thread_id,
+                                             "labelIds": list(message.label_ids)}}
+        if labels is not None:
+            entry["labelIds"] = list(labels)
+        record_id = self._touch() if touch else self.history_id
+        self.history.append({"id": str(record_id), "messages": [entry["message"]],
+                             kind: [entry]})
 
     def _touch(self) -> int:
         self.history_id = next(self._history)

@@ -43,7 +43,7 @@ def test_events_are_read_from_the_calendar_path(calendar: GoogleCalendarSource,
     assert call.query["singleEvents"] == ["true"]
     assert call.query["showDeleted"] == ["false"]
     assert call.query["timeMin"] == ["2024-03-01T00:00:00Z"]
-    assert call.query["timeMax"] == ["2024-03-10T00:00:00Z"]
+    assert call.query["timeMax"] == ["2024-04-09T00:00:00Z"]  # 30 days more: see HORIZON
     assert event.start == datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
     assert event.source == "google:primary"
 

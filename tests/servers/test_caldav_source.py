@@ -126,17 +126,17 @@ def account(radicale: Radicale) -> Iterator[Account]:
 
 @pytest.fixture
 def count_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Every HTTP request any caldav client sends, as (method, url)."""
-    from caldav.lib.http_sync import requests as http
+    """Every HTTP request the CalDAV source sends, as (method, url)."""
+    from afterword.plugin.sources.caldav import _Dav
 
     sent: list[tuple[str, str]] = []
-    original: Callable[..., Any] = http.Session.request
+    original: Callable[..., Any] = _Dav.request
 
     def counting(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         sent.append((method, url))
         return original(self, method, url, *args, **kwargs)
 
-    monkeypatch.setattr(http.Session, "request", counting)
+    monkeypatch.setattr(_Dav, "request", counting)
     return sent
 
 

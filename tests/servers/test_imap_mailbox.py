@@ -205,14 +205,15 @@ def test_sent_to_finds_mail_to_the_interviewer_after_the_start(
     assert cc.sender == "alex.rivera@example.com"
     assert cc.to == frozenset({PRIYA, JORG})
     assert cc.date == START + timedelta(hours=4)
-    # What it costs: one EXAMINE, one SEARCH, one FETCH of a few header fields of the hits.
+    # What it costs: the folder's STATUS, one EXAMINE, one SEARCH, one FETCH of a few
+    # header fields of the hits.
     lines = counting.lines
-    assert counting.take() == ["EXAMINE", "UID SEARCH", "UID FETCH"]
-    assert "SINCE 04-Mar-2024" in lines[1]
-    fetched = re.search(r"UID FETCH (\S+)", lines[2])
+    assert counting.take() == ["STATUS", "EXAMINE", "UID SEARCH", "UID FETCH"]
+    assert "SINCE 04-Mar-2024" in lines[2]
+    fetched = re.search(r"UID FETCH (\S+)", lines[3])
     assert fetched is not None
     assert len(fetched.group(1).split(",")) < len(seeded)  # not the whole folder
-    assert "HEADER.FIELDS" in lines[2]
+    assert "HEADER.FIELDS" in lines[3]
 
 
 @servers
@@ -226,7 +227,7 @@ def test_sent_to_fetches_nothing_when_nothing_matches(
 
     assert mailbox.sent_to([JORG], START) == []
     assert mailbox.sent_to([], START) == []
-    assert counting.take() == ["EXAMINE", "UID SEARCH"]
+    assert counting.take() == ["STATUS", "EXAMINE", "UID SEARCH"]
 
 
 # -- warnings ------------------------------------------------------------------------------
@@ -512,3 +513,20 @@ def _no_real_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr("keyring.get_password", lambda service, user: None)
     yield
 
+
+
+@servers
+def test_sent_to_an_address_with_a_non_ascii_local_part(
+    mailbox: ImapMailbox, account: Account
+) -> None:
+    raw = ("From: Alex Rivera <alex.rivera@example.com>\r\nTo: Tomás <tomás@example.es>\r\n"
+           "Subject: Gracias\r\nDate: Tue, 05 Mar 2024 17:00:00 +0000\r\n"
+           "Message-ID: <utf8@example.com>\r\n\r\nGracias!\r\n").encode()
+    with account.client() as client:
+        client.append("Sent", raw, [b"\\Seen"])
+        client.append("Sent", sent(JORG).as_bytes(), [b"\\Seen"])
+
+    found = mailbox.sent_to(["tomás@example.es", JORG], START)
+
+    assert "<utf8@example.com>" in {m.message_id for m in found}
+    assert len(found) == 2

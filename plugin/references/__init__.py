@@ -1,0 +1,1 @@
+"""References: asking the people who recommend me to speak up, rarely, and thanking them."""
