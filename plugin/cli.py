@@ -7,6 +7,7 @@ one line without a traceback. Nothing below the CLI prints.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -283,7 +284,7 @@ def recommend(ctx: click.Context, company: str, names: tuple[str, ...], force: b
         click.echo(f"  thank-you draft to {to}: {asked.thanks.subject!r} (send it once they "
                    "have been in touch)")
     click.echo("Read each request, make it yours and send it yourself. When the offer comes: "
-               f"afterword offer {done.company!r}")
+               f"afterword offer {shlex.quote(done.company)}")
 
 
 @cli.command()

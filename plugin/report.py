@@ -3,6 +3,8 @@ invites and are printed as text, never as markup."""
 
 from __future__ import annotations
 
+import shlex
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
@@ -39,6 +41,7 @@ def print_report(report: CycleReport, console: Console, verbose: bool) -> None:
     for company in report.offers:
         console.print(Text.assemble(("offer? ", "bold green"),
                                     f"{company}: an email in the inbox looks like an offer; "
-                                    f"if it is, confirm with: afterword offer {company!r}"))
+                                    "if it is, confirm with: afterword offer "
+                                    f"{shlex.quote(company)}"))
     if not report.did_something:
         console.print(Text("nothing to do", "dim"))

@@ -3,6 +3,7 @@ times, as the contract's JSON or as a table for people."""
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -133,4 +134,4 @@ def print_status(data: dict[str, Any], console: Console) -> None:
     for offer in data.get("offers", []):
         if offer["confirmed_at"] is None:
             console.print(escape(f"{offer['company']}: an email looked like an offer; "
-                                 f"confirm with: afterword offer {offer['company']!r}"))
+                                 f"confirm with: afterword offer {shlex.quote(offer['company'])}"))

@@ -36,7 +36,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage, Message
-from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from afterword.auth.scopes import MAILBOX_SCOPES, short_name
@@ -276,7 +275,12 @@ class GmailMailbox:
         listed = self._pages(lambda token: self._users.messages().list(
             userId="me", maxResults=min(max(limit, 1), PAGE_SIZE), pageToken=token, q=query),
             "messages")
-        ids = list(islice(dict.fromkeys(str(m["id"]) for m in listed if m.get("id")), limit))
+        ids: list[str] = []
+        for entry in listed:  # a generator: stopping early fetches no further page
+            if len(ids) >= limit:
+                break
+            if entry.get("id") and str(entry["id"]) not in ids:
+                ids.append(str(entry["id"]))
         fetched = self.api.execute_batch("gmail", {
             mid: self._users.messages().get(userId="me", id=mid, format="raw") for mid in ids
         })

@@ -297,6 +297,11 @@ def first_name(name: str) -> str:
     return clip(words[0], (40, 1)) if words else "there"
 
 
+def company_text(company: str) -> str:
+    """The company as a draft quotes it: one line, at most 60 characters or 6 words."""
+    return clip(clean(company), (60, 6))
+
+
 def relationship_phrase(relationship: str) -> str:
     """'my manager at Initech' stays; 'manager at Initech' becomes 'my manager at
     Initech', so that "when you were …" reads."""
@@ -444,7 +449,7 @@ def _values(ctx: DraftContext) -> dict[str, str]:
     contact = ctx.facts.contact
     return {
         "name": first_name(ctx.reference.name),
-        "company": ctx.facts.company or "the company",
+        "company": company_text(ctx.facts.company) or "the company",
         "position": ctx.facts.position,
         "who": contact.role_word if contact else "",
         "address": clean(contact.email) if contact and contact.email else "",
@@ -463,7 +468,7 @@ def _variables(ctx: DraftContext, phrases: Mapping[str, str], extra: Mapping[str
         "points": [], "people_lines": [],
         **extra,
         "first_name": values["name"],
-        "company": ctx.facts.company,
+        "company": company_text(ctx.facts.company),
         "role": ctx.facts.role,
         "position": ctx.facts.position,
         "people": ctx.facts.people,

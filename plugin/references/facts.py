@@ -51,7 +51,7 @@ class Person:
 
 @dataclass(frozen=True)
 class CompanyFacts:
-    company: str
+    company: str  # as the interviews spell it (drafts quote it cleaned and clipped)
     role: str  # "" when no interview named it
     people: tuple[Person, ...]  # the hiring manager(s) first, then in the order I met them
     contact: Person | None  # who a reference should reach, None when nobody fits
@@ -127,7 +127,7 @@ def company_facts(company: str, finished: Sequence[Interview]) -> CompanyFacts:
                     known.recruiter or found.recruiter)
     ordered = sorted(people.values(), key=lambda p: not p.hiring_manager)
     role = next((clip(clean(iv.role), (80, 10)) for iv in reversed(finished) if iv.role), "")
-    return CompanyFacts(company=clip(clean(company), (60, 6)), role=role,
+    return CompanyFacts(company=company, role=role,
                         people=tuple(ordered), contact=choose_contact(ordered),
                         last_interview_end=max(iv.end for iv in finished))
 

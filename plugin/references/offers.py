@@ -237,6 +237,7 @@ def _guess_warning(config: Config, store: ReferenceStore, company: str,
                    message: EmailMessage, key: str, now: datetime) -> EmailMessage:
     asked = sorted({r.reference for r in store.requests(company)})
     date = headers.message_date(message, now)
+    company = clean(company)  # one line, as any calendar text quoted here
     body = "\n".join([
         f"A message in your inbox looks like an offer from {company}:",
         "",
@@ -335,6 +336,7 @@ def _reminder(config: Config, company: str, people: Sequence[tuple[str, str, dat
               key: str, now: datetime) -> EmailMessage:
     lines = [f"  - {clean(n)} <{clean(e)}>: asked on {local_time(at, config.zone)}"
              for n, e, at in people]
+    company = clean(company)
     body = "\n".join([
         f"Congratulations on the offer from {company}!",
         "",
