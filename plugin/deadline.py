@@ -9,26 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from afterword.plugin.model import Stage
+from afterword.plugin.model import Stage, zone_named
 
 END_OF_DAY = time(23, 59, 59)
-
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def due_at(end: datetime, my_zone: ZoneInfo, event_zone: str | None = None) -> datetime:
     """23:59:59 of the calendar day after `end`, in whichever zone reaches it first."""
     candidates = []
-    for zone in (my_zone, _zone(event_zone)):
+    for zone in (my_zone, zone_named(event_zone)):
         if zone is None:
             continue
         next_day = end.astimezone(zone).date() + timedelta(days=1)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class NoteState(enum.StrEnum):
@@ -154,3 +156,24 @@ def stable_id(*parts: str, length: int = 16) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
 
+
+def distinct_attendees(people: Iterable[Attendee]) -> tuple[Attendee, ...]:
+    """Each address once (the first listing wins); people without an address all kept."""
+    seen: set[str] = set()
+    result: list[Attendee] = []
+    for person in people:
+        if person.email and person.email in seen:
+            continue
+        seen.add(person.email)
+        result.append(person)
+    return tuple(result)
+
+
+def zone_named(name: str | None) -> ZoneInfo | None:
+    """The IANA zone of that name, or None for an empty or unknown name."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

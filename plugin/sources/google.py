@@ -28,13 +28,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from afterword.auth.scopes import CALENDAR_SCOPES
 from afterword.auth.token_store import TokenStore
 from afterword.plugin.errors import UserError
 from afterword.plugin.google_api import DEFAULT_RETRY, GoogleApi, GoogleApiError, RetryPolicy
-from afterword.plugin.model import Attendee, CalendarEvent
+from afterword.plugin.model import Attendee, CalendarEvent, distinct_attendees, zone_named
 
 if TYPE_CHECKING:
     from afterword.plugin.config import CalendarConfig
@@ -154,7 +154,7 @@ class GoogleCalendarSource:
         return self._events[1]
 
     def _apply(self, calendar_id: str, synced: _Synced, items: list[Any]) -> None:
-        zone = _zone(synced.zone_name)
+        zone = zone_named(synced.zone_name)
         source = f"google:{calendar_id}"
         for item in items:
             if not isinstance(item, dict) or not item.get("id"):
@@ -197,7 +197,7 @@ class GoogleCalendarSource:
         for page in self._pages(calendar_id, start, end):
             summary = str(page.get("summary") or summary)
             zone_name = str(page.get("timeZone") or zone_name)
-            zone = _zone(zone_name)
+            zone = zone_named(zone_name)
             source = f"google:{calendar_id}"
             for item in page.get("items") or []:
                 if not isinstance(item, dict) or item.get("status") == "cancelled":
@@ -271,17 +271,8 @@ def to_event(item: dict[str, Any], calendar_zone: ZoneInfo | None, default_zone:
 
 
 def _attendees(values: Any) -> tuple[Attendee, ...]:
-    seen: set[str] = set()
-    people: list[Attendee] = []
-    for value in values if isinstance(values, list) else []:
-        if not isinstance(value, dict):
-            continue
-        person = _person(value)
-        if person.email and person.email in seen:
-            continue
-        seen.add(person.email)
-        people.append(person)
-    return tuple(people)
+    listed = values if isinstance(values, list) else []
+    return distinct_attendees(_person(v) for v in listed if isinstance(v, dict))
 
 
 def _person(value: dict[str, Any]) -> Attendee:
@@ -310,20 +301,11 @@ def _recurrence_id(item: dict[str, Any], zone: ZoneInfo) -> str:
 
 def _own_zone(event_zone: object, calendar_zone: ZoneInfo | None) -> str | None:
     """The event's IANA zone: its own, else its calendar's; None for UTC and unknowns."""
-    named = _zone(str(event_zone)) if event_zone else None
+    named = zone_named(str(event_zone)) if event_zone else None
     chosen = named or calendar_zone
     if chosen is None or chosen.key in _UTC_NAMES:
         return None
     return chosen.key
-
-
-def _zone(name: str) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def _instant(value: str, own_zone: str | None) -> datetime:

@@ -42,7 +42,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from afterword.plugin.config import system_timezone
 from afterword.plugin.errors import ServiceError, UserError
-from afterword.plugin.model import Attendee, CalendarEvent, stable_id
+from afterword.plugin.model import Attendee, CalendarEvent, distinct_attendees, stable_id
 
 if TYPE_CHECKING:
     import urllib.request
@@ -402,15 +402,7 @@ def _attendees(component: Any) -> tuple[Attendee, ...]:
         return ()
     if not isinstance(values, list):
         values = [values]
-    seen: set[str] = set()
-    result: list[Attendee] = []
-    for value in values:
-        person = _attendee(value)
-        if person.email and person.email in seen:
-            continue
-        seen.add(person.email)
-        result.append(person)
-    return tuple(result)
+    return distinct_attendees(_attendee(value) for value in values)
 
 
 def _attendee(value: Any) -> Attendee:
