@@ -9,7 +9,7 @@ state right after it happens, so a crash at any point leaves nothing to duplicat
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from afterword.plugin.compose import (
@@ -22,9 +22,19 @@ from afterword.plugin.compose import (
 from afterword.plugin.config import Config
 from afterword.plugin.deadline import Schedule, schedule_for
 from afterword.plugin.detect import DetectionSettings, classify_event, greeting_name
+from afterword.plugin.detect.names import same_person
 from afterword.plugin.mailbox.base import Mailbox
-from afterword.plugin.model import ComposedNote, DraftInfo, Interview, NoteState, Stage, stable_id
+from afterword.plugin.model import (
+    CalendarEvent,
+    ComposedNote,
+    DraftInfo,
+    Interview,
+    NoteState,
+    Stage,
+    stable_id,
+)
 from afterword.plugin.sources.base import CalendarSource
+from afterword.plugin.sources.mail import invite_events
 from afterword.plugin.state import NoteRow, State
 
 log = logging.getLogger("afterword.engine")
@@ -32,6 +42,10 @@ log = logging.getLogger("afterword.engine")
 LOOKBACK = timedelta(days=10)  # interviews that ended this long ago are still read
 LOOKAHEAD = timedelta(days=30)  # upcoming interviews shown by `status`
 LATE_WINDOW = timedelta(days=7)  # a send this long after the due time still counts as late
+MAIL_EVERY = timedelta(minutes=15)  # INBOX and Sent are read for invitations at most this often
+MAIL_LOOKBACK = timedelta(days=30)  # invitations arrive days or weeks before the interview
+MAIL_MARGIN = timedelta(minutes=5)  # overlap between two reads of new mail
+SAME_SLOT = timedelta(minutes=5)  # a mail copy this close to a calendar event is the same one
 
 UNSENT_STATES = (NoteState.DRAFTED, NoteState.OVERDUE)
 
@@ -56,6 +70,20 @@ class CycleReport:
     def did_something(self) -> bool:
         return bool(self.drafts or self.sent or self.flagged or self.warnings
                     or self.user_changes or self.offers)
+
+
+def same_slot(a: Interview, b: Interview) -> bool:
+    """Two copies of one interview: the same company at the same time, give or take."""
+    return (abs(a.start - b.start) <= SAME_SLOT and abs(a.end - b.end) <= SAME_SLOT
+            and a.company.casefold() == b.company.casefold())
+
+
+def with_interviewers_of(kept: Interview, other: Interview) -> Interview:
+    """`kept`, plus the interviewers only `other` names (matched by address, then name)."""
+    extra = [p for p in other.interviewers
+             if not any(p.key == q.key or same_person(p.name, q.name, first_only=False)
+                        for q in kept.interviewers)]
+    return replace(kept, interviewers=kept.interviewers + tuple(extra)) if extra else kept
 
 
 def interview_schedule(config: Config, interview: Interview) -> Schedule:
@@ -92,6 +120,8 @@ class Engine:
         self.state = state
         self.composer = composer or Composer(config.notes.templates_dir)
         self.detection = DetectionSettings(me=config.me, applications=config.applications)
+        self._mail_events: dict[str, CalendarEvent] = {}  # mailed invitations, by occurrence
+        self._mail_read_at: datetime | None = None
 
     def schedule(self, interview: Interview) -> Schedule:
         return interview_schedule(self.config, interview)
@@ -120,6 +150,7 @@ class Engine:
                 continue
             if interview is not None:
                 seen[interview.id] = interview
+        self._add_mail_interviews(now, start, end, present, seen)
         report.interviews = len(seen)
         for interview in seen.values():
             ids = [note_id_for(interview, p.key) for p in interview.interviewers]
@@ -136,6 +167,52 @@ class Engine:
             if (withdrawn or removed) and self.state.forget_interview(known.id):
                 log.info("interview dropped: id=%s title=%r (cancelled, declined or moved)",
                          known.id, known.title)
+
+    def _add_mail_interviews(self, now: datetime, start: datetime, end: datetime,
+                             present: set[str], seen: dict[str, Interview]) -> None:
+        """Invitations found in mail (plugin/sources/mail.py) the calendar does not hold. The
+        calendar's copy of the same occurrence (same UID, or same slot and company) wins;
+        interviewers only the mail names are added to it."""
+        for event in self._invitations(now):
+            if event.interview_id in present or not (event.end > start and event.start < end):
+                continue
+            try:
+                interview = classify_event(event, self.detection)
+            except Exception:
+                log.exception("mail invitation skipped: could not classify uid=%s", event.uid)
+                continue
+            if interview is None:
+                continue
+            twin = seen.get(interview.id) or next(
+                (iv for iv in seen.values() if same_slot(iv, interview)), None)
+            if twin is None:
+                seen[interview.id] = interview
+            else:
+                seen[twin.id] = with_interviewers_of(twin, interview)
+
+    def _invitations(self, now: datetime) -> list[CalendarEvent]:
+        """Calendar events mailed to me, read at most every MAIL_EVERY. The first read covers
+        MAIL_LOOKBACK; later ones only what arrived since the last (a few minutes' margin),
+        so a quiet mailbox costs a search and no download. A failed read fails the cycle like
+        any other mailbox call, so a refused login is reported once."""
+        read_at = self._mail_read_at
+        if read_at is not None and read_at <= now < read_at + MAIL_EVERY:
+            return list(self._mail_events.values())
+        fresh = read_at is None or now < read_at
+        since = now - MAIL_LOOKBACK if fresh or read_at is None else read_at - MAIL_MARGIN
+        if fresh:
+            self._mail_events = {}
+        start, end = now - LOOKBACK, now + LOOKAHEAD + MAIL_EVERY
+        zone = self.config.zone
+        inbox = self.mailbox.recent_messages("inbox", since)
+        sent = self.mailbox.recent_messages("sent", since)
+        for event in (invite_events(inbox, start, end, zone, folder="inbox")
+                      + invite_events(sent, start, end, zone, folder="sent")):
+            self._mail_events[event.interview_id] = event  # a later message updates it
+        for key in [k for k, e in self._mail_events.items() if e.end <= start]:
+            del self._mail_events[key]
+        self._mail_read_at = now
+        return list(self._mail_events.values())
 
     def _open_notes(self, now: datetime) -> list[tuple[Interview, NoteRow]]:
         """Notes of started interviews still worth watching: not skipped, not yet sent."""
