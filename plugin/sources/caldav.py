@@ -35,6 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from afterword.plugin.errors import ServiceError, UserError
+from afterword.plugin.logs import register_secret
 from afterword.plugin.model import CalendarEvent
 from afterword.plugin.sources.ics import parse_calendar
 
@@ -130,6 +131,7 @@ class CalDavSource:
         self.url = url
         self.username = username
         self._password = password
+        register_secret(password)
         self.calendars = tuple(calendars)
         self.default_zone = default_zone
         self.timeout = timeout

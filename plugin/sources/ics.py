@@ -42,6 +42,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from afterword.plugin.config import system_timezone
 from afterword.plugin.errors import ServiceError, UserError
+from afterword.plugin.logs import register_secret
 from afterword.plugin.model import Attendee, CalendarEvent, distinct_attendees, stable_id
 
 if TYPE_CHECKING:
@@ -630,6 +631,8 @@ def _request(url: str, cached: _Cached | None) -> urllib.request.Request:
     parts = urllib.parse.urlsplit(url)
     if parts.username is not None:
         user, password = parts.username, parts.password or ""
+        register_secret(password)
+        register_secret(urllib.parse.unquote(password))
         pair = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
         token = base64.b64encode(pair.encode("utf-8")).decode("ascii")
         # unredirected: a redirect to another host must not carry the password along
