@@ -10,7 +10,7 @@ import enum
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -64,6 +64,15 @@ class CalendarEvent:
     attendees: tuple[Attendee, ...] = ()
     source: str = ""  # which calendar it came from, for logs and status
 
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """[start, end) overlap by instants (never by wall clocks, which repeat when DST
+        ends); a zero-length event counts at its start."""
+        s, e = self.start.astimezone(UTC), self.end.astimezone(UTC)
+        lo, hi = start.astimezone(UTC), end.astimezone(UTC)
+        if s == e:
+            return lo <= s < hi
+        return s < hi and e > lo
 
     @property
     def interview_id(self) -> str:

@@ -144,26 +144,24 @@ class State:
 
     def interviews(self) -> list[InterviewRow]:
         rows = self.db.execute('SELECT * FROM interviews ORDER BY start, id').fetchall()
-        result = []
-        for r in rows:
-            interviewers = tuple(n.interviewer for n in self.notes(r["id"]))
-            result.append(InterviewRow(
-                interview=Interview(
-                    id=r["id"], title=r["title"], company=r["company"], role=r["role"],
-                    start=datetime.fromisoformat(r["start"]),
-                    end=datetime.fromisoformat(r["end"]),
-                    interviewers=interviewers, timezone=r["timezone"],
-                    source_uid=r["source_uid"], location=r["location"],
-                ),
-                first_seen=datetime.fromisoformat(r["first_seen"]),
-            ))
-        return result
+        return [self._interview(r) for r in rows]
 
     def interview(self, interview_id: str) -> InterviewRow | None:
-        for row in self.interviews():
-            if row.interview.id == interview_id:
-                return row
-        return None
+        row = self.db.execute("SELECT * FROM interviews WHERE id=?", (interview_id,)).fetchone()
+        return self._interview(row) if row else None
+
+    def _interview(self, r: sqlite3.Row) -> InterviewRow:
+        interviewers = tuple(n.interviewer for n in self.notes(r["id"]))
+        return InterviewRow(
+            interview=Interview(
+                id=r["id"], title=r["title"], company=r["company"], role=r["role"],
+                start=datetime.fromisoformat(r["start"]),
+                end=datetime.fromisoformat(r["end"]),
+                interviewers=interviewers, timezone=r["timezone"],
+                source_uid=r["source_uid"], location=r["location"],
+            ),
+            first_seen=datetime.fromisoformat(r["first_seen"]),
+        )
 
     def save_interview(self, iv: Interview, now: datetime, note_ids: list[str]) -> None:
         """Insert or update an interview and the notes for its interviewers.

@@ -98,7 +98,7 @@ class GoogleCalendarSource:
         found: list[CalendarEvent] = []
         for calendar_id in self.calendar_ids:
             synced = self._sync(calendar_id, start, end)
-            found += [e for e in synced.events.values() if _overlaps(e, start, end)]
+            found += [e for e in synced.events.values() if e.overlaps(start, end)]
         found.sort(key=lambda e: (e.start.astimezone(UTC), e.uid, e.recurrence_id))
         return found
 
@@ -172,7 +172,7 @@ class GoogleCalendarSource:
                 log.warning("%s: skipping event %s: %s", source, key,
                             " ".join(str(exc).split())[:200] or type(exc).__name__)
                 continue
-            if _overlaps(event, synced.start, synced.end):
+            if event.overlaps(synced.start, synced.end):
                 synced.events[key] = event
 
     def describe(self) -> list[str]:
@@ -208,7 +208,7 @@ class GoogleCalendarSource:
                     log.warning("%s: skipping event %s: %s", source, item.get("id", "?"),
                                 " ".join(str(exc).split())[:200] or type(exc).__name__)
                     continue
-                if _overlaps(event, start, end):
+                if event.overlaps(start, end):
                     events.append(event)
         return summary, zone_name, events
 
@@ -321,14 +321,6 @@ def _midnight(value: str, zone: ZoneInfo) -> datetime:
 
 def _text(value: object, limit: int) -> str:
     return str(value).replace("\r\n", "\n")[:limit] if value else ""
-
-
-def _overlaps(event: CalendarEvent, start: datetime, end: datetime) -> bool:
-    s, e = event.start.astimezone(UTC), event.end.astimezone(UTC)
-    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
-    if s == e:
-        return lo <= s < hi
-    return s < hi and e > lo
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -142,7 +142,7 @@ def _calendar_events(
                 warned.add(uid)
                 _skip(source, uid, exc)
             continue
-        if _overlaps(event, start, end):
+        if event.overlaps(start, end):
             events.append(event)
     return events
 
@@ -240,15 +240,6 @@ def _subset(calendar: icalendar.Calendar, events: Iterable[Any]) -> icalendar.Ca
     for component in events:
         subset.add_component(component)
     return subset
-
-
-def _overlaps(event: CalendarEvent, start: datetime, end: datetime) -> bool:
-    """[start, end) overlap by instants; a zero-length event counts at its start."""
-    s, e = event.start.astimezone(UTC), event.end.astimezone(UTC)
-    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
-    if s == e:
-        return lo <= s < hi
-    return s < hi and e > lo
 
 
 def _skip(source: str, uid: str, reason: object) -> None:
@@ -514,7 +505,7 @@ class IcsSource:
             far = end + AHEAD
             events = parse_calendar(data, start, far, self.default_zone, self.label)
             parsed = self._parsed = _Parsed(version, start, far, tuple(events))
-        return [e for e in parsed.events if _overlaps(e, start, end)]
+        return [e for e in parsed.events if e.overlaps(start, end)]
 
     def close(self) -> None:
         """Nothing to release: each read opens and closes its own file or connection."""
