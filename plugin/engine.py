@@ -22,13 +22,20 @@ from afterword.plugin.compose import (
 from afterword.plugin.config import Config
 from afterword.plugin.deadline import Schedule, schedule_for
 from afterword.plugin.detect import DetectionSettings, classify_event, greeting_name
-from afterword.plugin.detect.names import same_person
+from afterword.plugin.detect.merge import (
+    same_interviewer,
+    same_slot,
+    split_block,
+    with_interviewers_of,
+    within_block,
+)
 from afterword.plugin.mailbox.base import Mailbox
 from afterword.plugin.model import (
     CalendarEvent,
     ComposedNote,
     DraftInfo,
     Interview,
+    Interviewer,
     NoteState,
     Stage,
     stable_id,
@@ -45,7 +52,6 @@ LATE_WINDOW = timedelta(days=7)  # a send this long after the due time still cou
 MAIL_EVERY = timedelta(minutes=15)  # INBOX and Sent are read for invitations at most this often
 MAIL_LOOKBACK = timedelta(days=30)  # invitations arrive days or weeks before the interview
 MAIL_MARGIN = timedelta(minutes=5)  # overlap between two reads of new mail
-SAME_SLOT = timedelta(minutes=5)  # a mail copy this close to a calendar event is the same one
 
 UNSENT_STATES = (NoteState.DRAFTED, NoteState.OVERDUE)
 
@@ -70,20 +76,6 @@ class CycleReport:
     def did_something(self) -> bool:
         return bool(self.drafts or self.sent or self.flagged or self.warnings
                     or self.user_changes or self.offers)
-
-
-def same_slot(a: Interview, b: Interview) -> bool:
-    """Two copies of one interview: the same company at the same time, give or take."""
-    return (abs(a.start - b.start) <= SAME_SLOT and abs(a.end - b.end) <= SAME_SLOT
-            and a.company.casefold() == b.company.casefold())
-
-
-def with_interviewers_of(kept: Interview, other: Interview) -> Interview:
-    """`kept`, plus the interviewers only `other` names (matched by address, then name)."""
-    extra = [p for p in other.interviewers
-             if not any(p.key == q.key or same_person(p.name, q.name, first_only=False)
-                        for q in kept.interviewers)]
-    return replace(kept, interviewers=kept.interviewers + tuple(extra)) if extra else kept
 
 
 def interview_schedule(config: Config, interview: Interview) -> Schedule:
@@ -150,29 +142,39 @@ class Engine:
                 continue
             if interview is not None:
                 seen[interview.id] = interview
-        self._add_mail_interviews(now, start, end, present, seen)
+        from_mail, withdrawn = self._add_mail_interviews(now, start, end, present, seen)
+        self._adopt_stored_copies(seen, from_mail)
         report.interviews = len(seen)
         for interview in seen.values():
-            ids = [note_id_for(interview, p.key) for p in interview.interviewers]
-            self.state.save_interview(interview, now, ids)
+            interview, ids = self._with_note_ids(interview)
+            self.state.save_interview(interview, now, ids,
+                                      origin="mail" if interview.id in from_mail else "calendar")
         for row in self.state.interviews():
             known = row.interview
             if known.id in seen:
                 continue
-            # Still in the calendar but no longer an interview (cancelled, declined): forget
-            # it, even when the change is noticed after its end. Gone from the calendar: only
-            # before its end, since some feeds drop past events.
-            withdrawn = known.id in present
-            removed = start <= known.start < end and not known.finished(now)
-            if (withdrawn or removed) and self.state.forget_interview(known.id):
+            # Still in the calendar (or mailed again) but no longer an interview (cancelled,
+            # declined): forget it, even when the change is noticed after its end. Gone from
+            # the calendar: only before its end, since some feeds drop past events. Known from
+            # mail only: kept until mail cancels it, since old mail leaves the window read.
+            gone = known.id in present or known.id in withdrawn
+            removed = (row.origin == "calendar" and start <= known.start < end
+                       and not known.finished(now))
+            if (gone or removed) and self.state.forget_interview(known.id):
                 log.info("interview dropped: id=%s title=%r (cancelled, declined or moved)",
                          known.id, known.title)
 
     def _add_mail_interviews(self, now: datetime, start: datetime, end: datetime,
-                             present: set[str], seen: dict[str, Interview]) -> None:
-        """Invitations found in mail (plugin/sources/mail.py) the calendar does not hold. The
-        calendar's copy of the same occurrence (same UID, or same slot and company) wins;
-        interviewers only the mail names are added to it."""
+                             present: set[str], seen: dict[str, Interview]
+                             ) -> tuple[set[str], set[str]]:
+        """Invitations found in mail (plugin/sources/mail.py), merged into `seen`: the
+        calendar's copy of the same occurrence (same UID, or same slot and company) wins and
+        gains the interviewers only the mail names; a block mailed as one event whose
+        sessions the calendar holds one by one is shared out among them. Returns the ids
+        known from mail alone, and the ids mail withdrew (a cancellation, a decline) or
+        folded into another copy."""
+        from_mail: set[str] = set()
+        withdrawn: set[str] = set()
         for event in self._invitations(now):
             if event.interview_id in present or not (event.end > start and event.start < end):
                 continue
@@ -182,13 +184,65 @@ class Engine:
                 log.exception("mail invitation skipped: could not classify uid=%s", event.uid)
                 continue
             if interview is None:
+                withdrawn.add(event.interview_id)
                 continue
             twin = seen.get(interview.id) or next(
                 (iv for iv in seen.values() if same_slot(iv, interview)), None)
-            if twin is None:
-                seen[interview.id] = interview
-            else:
+            if twin is not None:
                 seen[twin.id] = with_interviewers_of(twin, interview)
+                if twin.id != interview.id:
+                    withdrawn.add(interview.id)
+                continue
+            sessions = sorted((iv for iv in seen.values() if within_block(interview, iv)),
+                              key=lambda iv: iv.start)
+            if sessions:
+                for session in split_block(interview, sessions):
+                    seen[session.id] = session
+                withdrawn.add(interview.id)
+                continue
+            seen[interview.id] = interview
+            from_mail.add(interview.id)
+        return from_mail, withdrawn
+
+    def _adopt_stored_copies(self, seen: dict[str, Interview], from_mail: set[str]) -> None:
+        """An interview first stored from one copy keeps its id when only another copy is
+        read now (the calendar's event after the mailed invitation, or the other way round),
+        so its notes, drafts and warnings carry on instead of starting again."""
+        stored = [row.interview for row in self.state.interviews() if row.interview.id not in seen]
+        for key, interview in list(seen.items()):
+            if self.state.interview(key) is not None:
+                continue
+            earlier = next((iv for iv in stored if same_slot(iv, interview)), None)
+            if earlier is None:
+                continue
+            stored.remove(earlier)
+            del seen[key]
+            seen[earlier.id] = replace(interview, id=earlier.id)
+            if key in from_mail:
+                from_mail.discard(key)
+                from_mail.add(earlier.id)
+
+    def _with_note_ids(self, interview: Interview) -> tuple[Interview, list[str]]:
+        """Each interviewer's note id. A person whose key changed (an address learned for
+        someone known by name, or lost when only the mailed copy names them) keeps the note
+        they already have, so they never get a second draft; two listings that come to the
+        same note are one person, listed once."""
+        stored = {n.id: n.interviewer for n in self.state.notes(interview.id)}
+        direct = [note_id_for(interview, p.key) for p in interview.interviewers]
+        taken = {nid for nid in direct if nid in stored}
+        people: list[Interviewer] = []
+        ids: list[str] = []
+        for person, note_id in zip(interview.interviewers, direct, strict=True):
+            if note_id not in stored:
+                note_id = next((nid for nid, known in stored.items()
+                                if nid not in taken and same_interviewer(known, person)),
+                               note_id)
+                taken.add(note_id)
+            if note_id in ids:
+                continue
+            people.append(person)
+            ids.append(note_id)
+        return replace(interview, interviewers=tuple(people)), ids
 
     def _invitations(self, now: datetime) -> list[CalendarEvent]:
         """Calendar events mailed to me, read at most every MAIL_EVERY. The first read covers

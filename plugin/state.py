@@ -19,7 +19,7 @@ from pathlib import Path
 from afterword.plugin.errors import ServiceError
 from afterword.plugin.model import Interview, Interviewer, Stage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS interviews (
     timezone TEXT,
     location TEXT NOT NULL DEFAULT '',
     source_uid TEXT NOT NULL DEFAULT '',
-    first_seen TEXT NOT NULL
+    first_seen TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'calendar'  -- calendar; mail: known only from an invitation
 );
 CREATE TABLE IF NOT EXISTS notes (
     id TEXT PRIMARY KEY,
@@ -52,7 +53,9 @@ CREATE TABLE IF NOT EXISTS notes (
     draft_saved_at TEXT,
     draft_status TEXT,          -- NULL: not saved yet; saved; user_edited; deleted
     sent_at TEXT,
-    flagged_stage TEXT
+    flagged_stage TEXT,
+    greeting TEXT,
+    suggested_email TEXT        -- a guess from the company's address pattern, never used as To
 );
 CREATE INDEX IF NOT EXISTS notes_by_interview ON notes(interview_id);
 CREATE TABLE IF NOT EXISTS warnings (
@@ -62,6 +65,14 @@ CREATE TABLE IF NOT EXISTS warnings (
     PRIMARY KEY (interview_id, stage)
 );
 """
+# Steps from each older schema to the next; a fresh file gets SCHEMA as it is now.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        "ALTER TABLE interviews ADD COLUMN origin TEXT NOT NULL DEFAULT 'calendar'",
+        "ALTER TABLE notes ADD COLUMN greeting TEXT",
+        "ALTER TABLE notes ADD COLUMN suggested_email TEXT",
+    ),
+}
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -85,6 +96,8 @@ class NoteRow:
     sent_at: datetime | None
     flagged_stage: Stage | None
 
+    suggested_email: str | None = None
+
     @property
     def needs_address(self) -> bool:
         return not self.interviewer.email
@@ -94,6 +107,7 @@ class NoteRow:
 class InterviewRow:
     interview: Interview
     first_seen: datetime
+    origin: str = "calendar"  # "mail": known from an invitation email only
 
 
 class State:
@@ -116,16 +130,28 @@ class State:
             raise ServiceError(f"cannot create the state file {path}: {exc.strerror}") from None
 
     def _migrate(self) -> None:
-        # executescript commits on its own, so it runs outside an explicit transaction.
-        self.db.executescript(SCHEMA)
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row["value"]) > SCHEMA_VERSION:
+        row = self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        version = None
+        if row is not None:
+            found = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            version = int(found["value"]) if found else None
+        if version is not None and version > SCHEMA_VERSION:
             raise ServiceError(
                 f"the state file {self.path} was written by a newer afterword "
-                f"(schema {row['value']}); upgrade afterword"
+                f"(schema {version}); upgrade afterword"
             )
+        if version is not None and version < SCHEMA_VERSION:
+            with self.transaction() as db:  # all steps or none, so a crash leaves v(n)
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[step]:
+                        db.execute(statement)
+                db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+        # executescript commits on its own, so it runs outside an explicit transaction.
+        self.db.executescript(SCHEMA)
+        if version is None:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
+                            (str(SCHEMA_VERSION),))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -161,35 +187,54 @@ class State:
                 source_uid=r["source_uid"], location=r["location"],
             ),
             first_seen=datetime.fromisoformat(r["first_seen"]),
+            origin=r["origin"],
         )
 
-    def save_interview(self, iv: Interview, now: datetime, note_ids: list[str]) -> None:
+    def save_interview(self, iv: Interview, now: datetime, note_ids: list[str], *,
+                       origin: str = "calendar",
+                       suggestions: dict[str, str] | None = None) -> None:
         """Insert or update an interview and the notes for its interviewers.
 
-        Notes already drafted are kept as they are; notes for people no longer on the
-        invite are dropped only while nothing was drafted for them.
+        Notes already drafted keep their name, title and topic (the draft says them); they
+        only gain an address they lacked, so a send to it is noticed. Notes for people no
+        longer on the invite are dropped only while nothing was drafted for them.
+        `suggestions` maps note ids to a guessed address, shown and never used as To.
         """
+        suggestions = suggestions or {}
         with self.transaction() as db:
             db.execute(
                 'INSERT INTO interviews (id, title, company, role, start, "end", timezone, '
-                "location, source_uid, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                "location, source_uid, first_seen, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(id) DO UPDATE SET title=excluded.title, company=excluded.company,"
                 ' role=excluded.role, start=excluded.start, "end"=excluded."end",'
-                " timezone=excluded.timezone, location=excluded.location",
+                " timezone=excluded.timezone, location=excluded.location,"
+                " origin=excluded.origin",
                 (iv.id, iv.title, iv.company, iv.role, iv.start.isoformat(),
-                 iv.end.isoformat(), iv.timezone, iv.location, iv.source_uid, now.isoformat()),
+                 iv.end.isoformat(), iv.timezone, iv.location, iv.source_uid, now.isoformat(),
+                 origin),
             )
             for position, (note_id, person) in enumerate(
                 zip(note_ids, iv.interviewers, strict=True)
             ):
                 db.execute(
-                    "INSERT INTO notes (id, interview_id, position, name, email, title, topic)"
-                    " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
-                    " position=excluded.position, name=excluded.name, email=excluded.email,"
-                    " title=excluded.title, topic=excluded.topic"
-                    " WHERE notes.draft_status IS NULL",
+                    "INSERT INTO notes (id, interview_id, position, name, email, title, topic,"
+                    " greeting, suggested_email) VALUES (?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT(id) DO UPDATE SET position=excluded.position,"
+                    " suggested_email=excluded.suggested_email,"
+                    " email=CASE WHEN notes.draft_status IS NULL"
+                    "  THEN COALESCE(excluded.email, notes.email)"
+                    "  ELSE COALESCE(notes.email, excluded.email) END,"
+                    " name=CASE WHEN notes.draft_status IS NULL THEN excluded.name"
+                    "  ELSE notes.name END,"
+                    " title=CASE WHEN notes.draft_status IS NULL THEN excluded.title"
+                    "  ELSE notes.title END,"
+                    " topic=CASE WHEN notes.draft_status IS NULL THEN excluded.topic"
+                    "  ELSE notes.topic END,"
+                    " greeting=CASE WHEN notes.draft_status IS NULL THEN excluded.greeting"
+                    "  ELSE notes.greeting END",
                     (note_id, iv.id, position, person.name, person.email, person.title,
-                     person.topic),
+                     person.topic, getattr(person, "greeting", None),
+                     suggestions.get(note_id)),
                 )
             marks = ",".join("?" * len(note_ids))
             db.execute(
@@ -238,6 +283,7 @@ class State:
             draft_saved_at=_dt(r["draft_saved_at"]), draft_status=r["draft_status"],
             sent_at=_dt(r["sent_at"]),
             flagged_stage=Stage(r["flagged_stage"]) if r["flagged_stage"] else None,
+            suggested_email=r["suggested_email"],
         )
 
     def company_bodies(self, company: str, exclude_note: str) -> list[str]:
