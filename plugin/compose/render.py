@@ -16,15 +16,17 @@ import importlib.resources
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from afterword.plugin.compose.uniqueness import UNIQUE_LIMIT, overlap_sets, trigrams
 from afterword.plugin.errors import UserError
 from afterword.plugin.model import ComposedNote, Identity, Interview, Interviewer, stable_id
+
+if TYPE_CHECKING:
+    import jinja2
 
 log = logging.getLogger("afterword.compose")
 
@@ -424,6 +426,8 @@ def _packaged_template(name: str) -> tuple[str, str | None, Callable[[], bool]] 
 
 def template_environment(templates_dir: Path | None = None) -> jinja2.Environment:
     """Plain-text Jinja2: the user's folder first, then the packaged defaults."""
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"))
@@ -438,8 +442,43 @@ def template_environment(templates_dir: Path | None = None) -> jinja2.Environmen
     )
 
 
-def _template_problem(
-    name: str, err: jinja2.TemplateError, templates_dir: Path | None
+class Templates:
+    """The templates of one folder (and the packaged defaults), loaded on first use: an idle
+    daemon with nothing to write never imports Jinja2 (about 2 MB resident). A folder of
+    the user's own is loaded at once, so a broken template is reported at start-up."""
+
+    def __init__(self, templates_dir: Path | None) -> None:
+        self.templates_dir = templates_dir
+        self._env: jinja2.Environment | None = None
+        self._loaded: dict[str, jinja2.Template] = {}
+
+    def load(self, *names: str) -> None:
+        for name in names:
+            self._template(name)
+
+    def render(self, name: str, variables: Mapping[str, object]) -> str:
+        import jinja2
+
+        try:
+            return self._template(name).render(variables)
+        except jinja2.TemplateError as err:
+            raise template_problem(name, err, self.templates_dir) from err
+
+    def _template(self, name: str) -> jinja2.Template:
+        import jinja2
+
+        if name not in self._loaded:
+            if self._env is None:
+                self._env = template_environment(self.templates_dir)
+            try:
+                self._loaded[name] = self._env.get_template(name)
+            except jinja2.TemplateError as err:
+                raise template_problem(name, err, self.templates_dir) from err
+        return self._loaded[name]
+
+
+def template_problem(
+    name: str, err: Exception, templates_dir: Path | None
 ) -> UserError:
     where = getattr(err, "filename", None) or name
     line = getattr(err, "lineno", None)
@@ -447,7 +486,8 @@ def _template_problem(
     fix = "fix the template"
     if templates_dir is not None:
         fix += f" or remove it from {templates_dir} to use the default"
-    return UserError(f"template {where}{at}: {err.message or err}; {fix}")
+    message = getattr(err, "message", None) or err
+    return UserError(f"template {where}{at}: {message}; {fix}")
 
 
 def tidy_body(text: str) -> str:
@@ -489,15 +529,9 @@ class Composer:
             raise ValueError("max_attempts must be at least 1")
         self.templates_dir = templates_dir
         self.max_attempts = max_attempts
-        self._env = template_environment(templates_dir)
-        self._body = self._load(BODY_TEMPLATE)
-        self._subject = self._load(SUBJECT_TEMPLATE)
-
-    def _load(self, name: str) -> jinja2.Template:
-        try:
-            return self._env.get_template(name)
-        except jinja2.TemplateError as err:
-            raise _template_problem(name, err, self.templates_dir) from err
+        self._templates = Templates(templates_dir)
+        if templates_dir is not None:
+            self._templates.load(BODY_TEMPLATE, SUBJECT_TEMPLATE)
 
     def compose(
         self, ctx: NoteContext, existing: Sequence[str], names: Iterable[str] = ()
@@ -543,19 +577,13 @@ class Composer:
         while True:
             phrases = phrases_for(facts, choice, frozenset(dropped))
             variables = self._variables(ctx, facts, phrases)
-            body = tidy_body(self._run(self._body, BODY_TEMPLATE, variables))
+            body = tidy_body(self._templates.render(BODY_TEMPLATE, variables))
             if word_count(body) <= MAX_WORDS or not optional:
                 break
             dropped.append(optional.pop(0))
-        subject = clean(self._run(self._subject, SUBJECT_TEMPLATE, variables)) or "Thank you"
+        subject = clean(self._templates.render(SUBJECT_TEMPLATE, variables)) or "Thank you"
         names = {"m": "team", "r": "title"}
         return subject, body, choice.describe(names[d] for d in dropped)
-
-    def _run(self, template: jinja2.Template, name: str, variables: dict[str, object]) -> str:
-        try:
-            return template.render(variables)
-        except jinja2.TemplateError as err:
-            raise _template_problem(name, err, self.templates_dir) from err
 
     def _variables(self, ctx: NoteContext, facts: Facts, phrases: Phrases) -> dict[str, object]:
         """What a template sees; documented at the top of the default thank_you.txt.j2."""

@@ -22,6 +22,7 @@ from afterword.plugin.detect.lexicon import (
     TOPIC_MARKERS,
 )
 from afterword.plugin.detect.names import clean_name, name_key
+from afterword.plugin.html_text import parse_html
 
 MAX_DESCRIPTION = 20_000
 MAX_LINES = 2_000
@@ -69,9 +70,7 @@ def _html_to_text(html: str) -> str:
     marked = _HTML_BREAK.sub("\n", html)
     marked = _HTML_CELL_END.sub(lambda m: " | " + m.group(0), marked)
     marked = _HTML_BLOCK.sub(lambda m: "\n" + m.group(0) + "\n", marked)
-    from bs4 import BeautifulSoup  # lazily: most descriptions are plain text, bs4 is heavy
-
-    soup = BeautifulSoup(marked, "html.parser")
+    soup = parse_html(marked)  # bs4, loaded on the first HTML description and lean
     for tag in soup(["script", "style", "head", "title"]):
         tag.decompose()
     return soup.get_text()

@@ -22,20 +22,17 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import jinja2
-
 from afterword.plugin.compose.message import BODY_CTE, POLICY, address, header_text
 from afterword.plugin.compose.render import (
     GREETINGS,
     SIGN_OFFS,
+    Templates,
     clean,
     clip,
-    template_environment,
     tidy_body,
 )
 from afterword.plugin.compose.uniqueness import UNIQUE_LIMIT, overlap_sets, trigrams
 from afterword.plugin.config import Reference
-from afterword.plugin.errors import UserError
 from afterword.plugin.mailbox.base import WARNING_HEADER
 from afterword.plugin.model import ComposedNote, Identity, stable_id
 from afterword.plugin.references.facts import CompanyFacts
@@ -336,8 +333,7 @@ class ReferenceComposer:
     """Renders the three kinds of draft, each unlike every earlier one of its kind."""
 
     def __init__(self, templates_dir: Path | None = None, max_attempts: int = 40) -> None:
-        self._env = template_environment(templates_dir)
-        self._templates_dir = templates_dir
+        self._templates = Templates(templates_dir)
         self.max_attempts = max_attempts
 
     def request(self, ctx: DraftContext, existing: Sequence[str], names: Iterable[str]
@@ -399,15 +395,14 @@ class ReferenceComposer:
     ) -> ComposedNote:
         """The first attempt whose body shares at most half its word trigrams with every
         body in `existing` (names removed); else the least alike, with unique=False."""
-        template = self._load(template_name)
         ignore = (ctx.reference.name, ctx.me.name, *ctx.signature.splitlines(),
                   *(p.name for p in ctx.facts.people), *names)
         others = [trigrams(body, ignore) for body in existing]
         best: tuple[float, str, str, str] | None = None
         for attempt in range(self.max_attempts):
             phrases, extra = parts(ctx, attempt)
-            body = tidy_body(self._render(template, template_name,
-                                          _variables(ctx, phrases, extra)))
+            body = tidy_body(self._templates.render(template_name,
+                                                    _variables(ctx, phrases, extra)))
             mine = trigrams(body, ignore)
             worst = max((overlap_sets(mine, o) for o in others), default=0.0)
             subject = _pick(ctx.note_id, attempt, "subject", subjects).format(**_values(ctx))
@@ -419,19 +414,6 @@ class ReferenceComposer:
         worst, subject, body, variant = best
         return ComposedNote(subject=clean(subject), body=body, variant=variant,
                             unique=worst <= UNIQUE_LIMIT, overlap=round(worst, 4))
-
-    def _load(self, name: str) -> jinja2.Template:
-        try:
-            return self._env.get_template(name)
-        except jinja2.TemplateError as err:
-            raise _problem(name, err, self._templates_dir) from err
-
-    def _render(self, template: jinja2.Template, name: str, variables: Mapping[str, object]
-                ) -> str:
-        try:
-            return template.render(variables)
-        except jinja2.TemplateError as err:
-            raise _problem(name, err, self._templates_dir) from err
 
 
 def _pools(pools: Mapping[str, Sequence[str]]
@@ -479,16 +461,6 @@ def _variables(ctx: DraftContext, phrases: Mapping[str, str], extra: Mapping[str
         "signature": ctx.signature.strip("\n") or ctx.me.name,
         "note_id": ctx.note_id,
     }
-
-
-def _problem(name: str, err: jinja2.TemplateError, templates_dir: Path | None) -> UserError:
-    where = getattr(err, "filename", None) or name
-    line = getattr(err, "lineno", None)
-    fix = "fix the template"
-    if templates_dir is not None:
-        fix += f" or remove it from {templates_dir} to use the default"
-    return UserError(f"template {where}{f' line {line}' if line else ''}: "
-                     f"{err.message or err}; {fix}")
 
 
 # --- our own messages in the inbox --------------------------------------------------------
