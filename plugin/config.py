@@ -116,6 +116,31 @@ class RecommendationsConfig:
 
 
 @dataclass(frozen=True)
+class DetectionConfig:
+    """`[detection]`: the user's additions to what counts as an interview and who as an
+    interviewer. plugin/detect/settings.py turns it into DetectionSettings."""
+
+    include_optional: bool = False  # optional attendees (ROLE=OPT-PARTICIPANT) interviewed me
+    interview_keywords: tuple[str, ...] = ()  # my words marking an interview
+    not_interview_keywords: tuple[str, ...] = ()  # my words marking a look-alike
+    use_default_keywords: bool = True  # False: only my two lists count
+
+
+@dataclass(frozen=True)
+class Correction:
+    """`[[corrections]]`: a name fixed once for every future note (see detect/corrections.py)."""
+
+    match: str  # an address (lower-cased) or a name as invites show it
+    name: str | None = None  # what to call them
+    greeting: str | None = None  # the word(s) after "Hi"
+    email: str | None = None  # their address, for invites that never give it
+
+    @property
+    def by_address(self) -> bool:
+        return "@" in self.match
+
+
+@dataclass(frozen=True)
 class Application:
     company: str
     role: str = ""
@@ -144,6 +169,8 @@ class Config:
     recommendations: RecommendationsConfig = field(default_factory=RecommendationsConfig)
     applications: tuple[Application, ...] = ()
     references: tuple[Reference, ...] = ()
+    detection: DetectionConfig = field(default_factory=DetectionConfig)
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -238,6 +265,72 @@ def _is_url(v: Any) -> str | None:
     return None if v.startswith(("http://", "https://")) else "must start with http:// or https://"
 
 
+def _is_bool(v: Any) -> str | None:
+    return None if isinstance(v, bool) else "must be true or false"
+
+
+MAX_KEYWORD_LENGTH = 100
+MAX_NAME_LENGTH = 80  # as plugin/detect/names.py cuts names from invites
+MAX_GREETING_LENGTH = 40  # as the composer clips the name after "Hi"
+
+
+def _one_line(v: str) -> str:
+    return " ".join(v.split())
+
+
+_LINE_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_JOINERS = frozenset("\u200c\u200d")  # part of Persian and Indic names
+
+
+def _line_problem(v: str) -> str | None:
+    """Text that ends up in a note or a header: one line, no control characters."""
+    if any(c in _LINE_BREAKS or not (c.isprintable() or c.isspace() or c in _JOINERS)
+           for c in v):
+        return "must be one line without control characters"
+    return None
+
+
+def _is_keyword_list(v: Any) -> str | None:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        return 'must be a list of strings, like ["take-home review"]'
+    for i, keyword in enumerate(v):
+        if not keyword.strip():
+            return f"item {i} is empty"
+        if len(_one_line(keyword)) > MAX_KEYWORD_LENGTH:
+            return f"item {i} is longer than {MAX_KEYWORD_LENGTH} characters"
+        problem = _line_problem(keyword)
+        if problem:
+            return f"item {i} {problem}"
+        if not any(c.isalnum() for c in keyword):
+            return f"item {i} ({keyword!r}) has no letter or digit"
+    return None
+
+
+def _is_person_text(limit: int, max_words: int | None = None) -> Check:
+    def check(v: Any) -> str | None:
+        if not isinstance(v, str):
+            return "must be a string"
+        text = _one_line(v)
+        if not text:
+            return "must not be empty"
+        problem = _line_problem(v)
+        if problem:
+            return problem
+        if len(text) > limit:
+            return f"must be at most {limit} characters"
+        if max_words is not None and len(text.split()) > max_words:
+            return f"must be at most {max_words} words"
+        return None if any(c.isalpha() for c in text) else "must hold a letter"
+
+    return check
+
+
+def _is_match(v: Any) -> str | None:
+    if isinstance(v, str) and "@" in v:
+        return _is_email(v.strip())
+    return _is_person_text(200)(v)
+
+
 def _one_of(*choices: str) -> Check:
     def check(v: Any) -> str | None:
         if isinstance(v, str) and v in choices:
@@ -270,11 +363,16 @@ SECTIONS: dict[str, dict[str, Check]] = {
     "daemon": {"sync_interval": _is_interval},
     "recommendations": {"cooldown_days": _is_whole(0, 365, "days"),
                         "max_requests_per_quarter": _is_whole(1, 20, "requests")},
+    "detection": {"include_optional": _is_bool, "interview_keywords": _is_keyword_list,
+                  "not_interview_keywords": _is_keyword_list, "use_default_keywords": _is_bool},
 }
 ARRAYS: dict[str, dict[str, Check]] = {
     "applications": {"company": _is_nonempty_str, "role": _is_str, "domains": _is_str_list},
     "references": {"name": _is_nonempty_str, "email": _is_email, "relationship": _is_str,
                    "notes": _is_str},
+    "corrections": {"match": _is_match, "name": _is_person_text(MAX_NAME_LENGTH),
+                    "greeting": _is_person_text(MAX_GREETING_LENGTH, max_words=3),
+                    "email": _is_email},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "me": ("name", "email"),
@@ -282,6 +380,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "mailbox": ("backend",),
     "applications": ("company",),
     "references": ("name", "email"),
+    "corrections": ("match",),
 }
 # Keys each backend needs, beyond the section's required ones.
 BACKEND_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -342,6 +441,76 @@ def _check_reference_names(c: _Collector, references: Any) -> None:
             seen[key] = i
 
 
+def _keyword_key(keyword: str) -> str:
+    return _one_line(keyword).casefold()
+
+
+def _check_detection(c: _Collector, detection: Any) -> None:
+    """Rules between keys: a list that says nothing, a word in both lists."""
+    if not isinstance(detection, dict):
+        return
+    mine = detection.get("interview_keywords", [])
+    not_mine = detection.get("not_interview_keywords", [])
+    if _is_keyword_list(mine) or _is_keyword_list(not_mine):
+        return  # already reported
+    if detection.get("use_default_keywords") is False and not mine:
+        c.add("detection.interview_keywords",
+              "is needed when use_default_keywords is false (nothing would be an interview)",
+              "list the words that mark your interviews, or set use_default_keywords = true")
+    both = {_keyword_key(k) for k in mine} & {_keyword_key(k) for k in not_mine}
+    if both:
+        listed = ", ".join(repr(k) for k in sorted(both))
+        verb = "is" if len(both) == 1 else "are"
+        c.add("detection.not_interview_keywords",
+              f"{listed} {verb} also in detection.interview_keywords",
+              "keep each word in one of the two lists")
+
+
+def _check_corrections(c: _Collector, corrections: Any, me: Any) -> None:
+    """Rules between keys and entries: something to correct, one entry per person."""
+    if not isinstance(corrections, list):
+        return
+    mine: set[str] = set()
+    if isinstance(me, dict) and isinstance(me.get("aliases", []), list):
+        mine = {a.strip().casefold() for a in [me.get("email"), *me.get("aliases", [])]
+                if isinstance(a, str)}
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(corrections):
+        if not isinstance(entry, dict):
+            continue
+        where = f"corrections[{i}]"
+        if not any(k in entry for k in ("name", "greeting", "email")):
+            c.add(where, "has nothing to correct",
+                  "add name, greeting or email (or remove the entry)")
+        match, email = entry.get("match"), entry.get("email")
+        if not isinstance(match, str) or _is_match(match):
+            continue
+        if "@" in match and email is not None:
+            c.add(f"{where}.email", "is never used when match is an address (afterword "
+                  "never replaces the address an invite gives)",
+                  "remove email, or match the person by name")
+        if isinstance(email, str) and email.strip().casefold() in mine:
+            c.add(f"{where}.email", "is one of your own addresses (me.email or me.aliases)",
+                  "give the interviewer's address")
+        _check_unique_match(c, where, match, seen, i)
+
+
+def _check_unique_match(c: _Collector, where: str, match: str, seen: dict[str, int],
+                        index: int) -> None:
+    # Lazily: the detectors import this module; by the time a config is read, it is loaded.
+    from afterword.plugin.detect.corrections import correction_key
+
+    key = correction_key(match)
+    if not key:
+        c.add(f"{where}.match", f"{match.strip()!r} holds no name afterword can recognise",
+              "write the name as the invite shows it, or the person's address")
+    elif key in seen:
+        c.add(f"{where}.match", f"means the same person as corrections[{seen[key]}].match",
+              "merge the two entries into one")
+    else:
+        seen[key] = index
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read and validate the config; raise UserError/ConfigError naming every problem."""
     path = (path or default_config_path()).expanduser()
@@ -381,6 +550,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             known = ", ".join([*SECTIONS, *ARRAYS])
             c.add(name, "is not a known section", f"remove it or use one of: {known}")
     _check_reference_names(c, data.get("references"))
+    _check_detection(c, data.get("detection"))
+    _check_corrections(c, data.get("corrections"), data.get("me"))
     for name in ("me", "calendar", "mailbox"):
         if name not in data:
             c.add(name, "is missing", f"add a [{name}] table (see config.example.toml)")
@@ -414,6 +585,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     deadline = data.get("deadline", {})
     daemon = data.get("daemon", {})
     recommendations = data.get("recommendations", {})
+    detection = data.get("detection", {})
     state = data.get("state", {})
     state_path = resolve(state.get("path")) or default_data_dir() / "afterword.sqlite3"
     default_token = default_data_dir() / "google-token.json"
@@ -466,4 +638,30 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
                       relationship=r.get("relationship", ""), notes=r.get("notes", ""))
             for r in data.get("references", [])
         ),
+        detection=DetectionConfig(
+            include_optional=detection.get("include_optional", False),
+            interview_keywords=_keywords(detection.get("interview_keywords", [])),
+            not_interview_keywords=_keywords(detection.get("not_interview_keywords", [])),
+            use_default_keywords=detection.get("use_default_keywords", True),
+        ),
+        corrections=tuple(_correction(entry) for entry in data.get("corrections", [])),
+    )
+
+
+def _keywords(values: list[str]) -> tuple[str, ...]:
+    """Whitespace collapsed, each once (ignoring case), in the user's order."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(_keyword_key(value), _one_line(value))
+    return tuple(seen.values())
+
+
+def _correction(entry: Mapping[str, Any]) -> Correction:
+    match = _one_line(entry["match"])
+    email = entry.get("email")
+    return Correction(
+        match=match.casefold() if "@" in match else match,
+        name=_one_line(entry["name"]) if "name" in entry else None,
+        greeting=_one_line(entry["greeting"]) if "greeting" in entry else None,
+        email=email.strip().lower() if email is not None else None,
     )

@@ -21,7 +21,8 @@ from afterword.plugin.compose import (
 )
 from afterword.plugin.config import Config
 from afterword.plugin.deadline import Schedule, schedule_for
-from afterword.plugin.detect import DetectionSettings, classify_event, greeting_name
+from afterword.plugin.detect import classify_event, greeting_name
+from afterword.plugin.detect.corrections import apply_corrections
 from afterword.plugin.detect.merge import (
     same_interviewer,
     same_slot,
@@ -29,6 +30,7 @@ from afterword.plugin.detect.merge import (
     with_interviewers_of,
     within_block,
 )
+from afterword.plugin.detect.settings import detection_settings
 from afterword.plugin.mailbox.base import Mailbox
 from afterword.plugin.model import (
     CalendarEvent,
@@ -111,7 +113,7 @@ class Engine:
         self.mailbox = mailbox
         self.state = state
         self.composer = composer or Composer(config.notes.templates_dir)
-        self.detection = DetectionSettings(me=config.me, applications=config.applications)
+        self.detection = detection_settings(config)
         self._mail_events: dict[str, CalendarEvent] = {}  # mailed invitations, by occurrence
         self._mail_read_at: datetime | None = None
 
@@ -147,6 +149,7 @@ class Engine:
         report.interviews = len(seen)
         for interview in seen.values():
             interview, ids = self._with_note_ids(interview)
+            interview = apply_corrections(interview, self.config.corrections)
             self.state.save_interview(interview, now, ids,
                                       origin="mail" if interview.id in from_mail else "calendar")
         for row in self.state.interviews():

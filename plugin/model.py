@@ -86,6 +86,7 @@ class Interviewer:
     email: str | None = None  # None when only the name is known (needs_address)
     title: str | None = None  # job title, from an itinerary or signature
     topic: str | None = None  # what the slot with them was about
+    greeting: str | None = None  # the user's own word(s) after "Hi" ([[corrections]])
 
     @property
     def first_name(self) -> str:

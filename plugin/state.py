@@ -233,7 +233,7 @@ class State:
                     " greeting=CASE WHEN notes.draft_status IS NULL THEN excluded.greeting"
                     "  ELSE notes.greeting END",
                     (note_id, iv.id, position, person.name, person.email, person.title,
-                     person.topic, getattr(person, "greeting", None),
+                     person.topic, person.greeting,
                      suggestions.get(note_id)),
                 )
             marks = ",".join("?" * len(note_ids))
@@ -276,7 +276,7 @@ class State:
         return NoteRow(
             id=r["id"], interview_id=r["interview_id"], position=r["position"],
             interviewer=Interviewer(name=r["name"], email=r["email"], title=r["title"],
-                                    topic=r["topic"]),
+                                    topic=r["topic"], greeting=r["greeting"]),
             skip_reason=r["skip_reason"], subject=r["subject"], body=r["body"],
             unique_ok=None if r["unique_ok"] is None else bool(r["unique_ok"]),
             overlap=r["overlap"], draft_ref=r["draft_ref"],

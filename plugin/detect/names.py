@@ -256,9 +256,11 @@ def first_name(name: str) -> str:
 
 
 def greeting_name(interviewer: Interviewer) -> str:
-    """What the composer writes after "Hi": the interviewer's cleaned first name, or "" when
-    the name holds nothing usable (the composer then greets without a name)."""
-    return first_name(interviewer.name)
+    """What the composer writes after "Hi": the greeting the user chose in [[corrections]]
+    as written ("Dr. Álvarez" keeps its title), else the interviewer's cleaned first name,
+    or "" when the name holds nothing usable (the composer then greets without a name)."""
+    chosen = " ".join((interviewer.greeting or "").split())
+    return chosen or first_name(interviewer.name)
 
 
 # --- matching -------------------------------------------------------------------------------

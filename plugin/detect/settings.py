@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from afterword.plugin.config import Application
+from afterword.plugin.config import Application, Config
 from afterword.plugin.detect.addresses import domain_of, is_public_provider
 from afterword.plugin.model import Identity
 
@@ -55,6 +55,49 @@ class DetectionSettings:
     @property
     def application_domains(self) -> frozenset[str]:
         return frozenset(d for app in self.applications for d in app.domains if d)
+
+
+def detection_settings(config: Config) -> DetectionSettings:
+    """The settings every detector runs with, from `[me]`, `[[applications]]` and
+    `[detection]`: the one place the engine gets them, so no detector misses the config.
+
+    The user's words are added to the built-in lists (or replace them when
+    use_default_keywords is false). A word of the user's beats the same built-in word on
+    the other side: "user research" in interview_keywords stops being a look-alike, "coffee
+    chat" in not_interview_keywords stops being an interview. The user's words count in the
+    title and in the description; the few built-in generic phrases (TITLE_ONLY_KEYWORDS,
+    CASUAL_KEYWORDS) keep their narrower rule whoever lists them, since "panel" or "chat
+    with" in an invite's prose says nothing.
+    """
+    detection = config.detection
+    defaults = detection.use_default_keywords
+    return DetectionSettings(
+        me=config.me,
+        applications=config.applications,
+        include_optional=detection.include_optional,
+        interview_keywords=merged_keywords(
+            DEFAULT_INTERVIEW_KEYWORDS if defaults else (), detection.interview_keywords,
+            overruled=detection.not_interview_keywords),
+        exclude_keywords=merged_keywords(
+            DEFAULT_EXCLUDE_KEYWORDS if defaults else (), detection.not_interview_keywords,
+            overruled=detection.interview_keywords),
+    )
+
+
+def merged_keywords(
+    builtin: tuple[str, ...], added: tuple[str, ...], *, overruled: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """Built-in words minus those the user put on the other side, then the user's own;
+    each once, compared ignoring case and spacing."""
+    def key(keyword: str) -> str:
+        return " ".join(keyword.casefold().split())
+
+    dropped = {key(k) for k in overruled}
+    result: dict[str, str] = {}
+    for keyword in (*builtin, *added):
+        if key(keyword) not in dropped:
+            result.setdefault(key(keyword), keyword)
+    return tuple(result.values())
 
 
 @lru_cache(maxsize=64)
