@@ -22,8 +22,15 @@ from afterword.plugin.compose import (
 from afterword.plugin.config import Config
 from afterword.plugin.deadline import Schedule, schedule_for
 from afterword.plugin.detect import classify_event, greeting_name
+from afterword.plugin.detect.address_book import AddressBook
+from afterword.plugin.detect.addressing import (
+    address_interviewers,
+    conversation_domains,
+    employer_domains,
+)
 from afterword.plugin.detect.corrections import apply_corrections
 from afterword.plugin.detect.merge import (
+    company_key,
     same_interviewer,
     same_slot,
     split_block,
@@ -115,6 +122,7 @@ class Engine:
         self.composer = composer or Composer(config.notes.templates_dir)
         self.detection = detection_settings(config)
         self._mail_events: dict[str, CalendarEvent] = {}  # mailed invitations, by occurrence
+        self._book = AddressBook()  # who is who, from the headers of the mail read for them
         self._mail_read_at: datetime | None = None
 
     def schedule(self, interview: Interview) -> Schedule:
@@ -144,13 +152,19 @@ class Engine:
                 continue
             if interview is not None:
                 seen[interview.id] = interview
-        from_mail, withdrawn = self._add_mail_interviews(now, start, end, present, seen)
+        mail_domains: dict[str, list[str]] = {}  # company key → domains its mail shows
+        from_mail, withdrawn = self._add_mail_interviews(now, start, end, present, seen,
+                                                         mail_domains)
         self._adopt_stored_copies(seen, from_mail)
         report.interviews = len(seen)
         for interview in seen.values():
             interview, ids = self._with_note_ids(interview)
             interview = apply_corrections(interview, self.config.corrections)
-            self.state.save_interview(interview, now, ids,
+            domains = employer_domains(interview, self.config.applications,
+                                       self.detection.work_domains,
+                                       mail_domains.get(company_key(interview.company), ()))
+            interview, guesses = address_interviewers(interview, ids, self._book, domains)
+            self.state.save_interview(interview, now, ids, suggestions=guesses,
                                       origin="mail" if interview.id in from_mail else "calendar")
         for row in self.state.interviews():
             known = row.interview
@@ -168,14 +182,15 @@ class Engine:
                          known.id, known.title)
 
     def _add_mail_interviews(self, now: datetime, start: datetime, end: datetime,
-                             present: set[str], seen: dict[str, Interview]
-                             ) -> tuple[set[str], set[str]]:
+                             present: set[str], seen: dict[str, Interview],
+                             mail_domains: dict[str, list[str]]) -> tuple[set[str], set[str]]:
         """Invitations found in mail (plugin/sources/mail.py), merged into `seen`: the
         calendar's copy of the same occurrence (same UID, or same slot and company) wins and
         gains the interviewers only the mail names; a block mailed as one event whose
         sessions the calendar holds one by one is shared out among them. Returns the ids
         known from mail alone, and the ids mail withdrew (a cancellation, a decline) or
-        folded into another copy."""
+        folded into another copy. `mail_domains` gains, per company, the domains seen in
+        the conversation around its invitations."""
         from_mail: set[str] = set()
         withdrawn: set[str] = set()
         for event in self._invitations(now):
@@ -189,6 +204,8 @@ class Engine:
             if interview is None:
                 withdrawn.add(event.interview_id)
                 continue
+            mail_domains.setdefault(company_key(interview.company), []).extend(
+                conversation_domains(self._book, event.source))
             twin = seen.get(interview.id) or next(
                 (iv for iv in seen.values() if same_slot(iv, interview)), None)
             if twin is not None:
@@ -259,10 +276,13 @@ class Engine:
         since = now - MAIL_LOOKBACK if fresh or read_at is None else read_at - MAIL_MARGIN
         if fresh:
             self._mail_events = {}
+            self._book = AddressBook()
         start, end = now - LOOKBACK, now + LOOKAHEAD + MAIL_EVERY
         zone = self.config.zone
         inbox = self.mailbox.recent_messages("inbox", since)
         sent = self.mailbox.recent_messages("sent", since)
+        self._book = self._book.merge(AddressBook.from_messages([*inbox, *sent],
+                                                                self.config.me))
         for event in (invite_events(inbox, start, end, zone, folder="inbox")
                       + invite_events(sent, start, end, zone, folder="sent")):
             self._mail_events[event.interview_id] = event  # a later message updates it
@@ -434,7 +454,8 @@ class Engine:
             lines = [
                 WarningLine(name=n.interviewer.name, email=n.interviewer.email,
                             state=note_state(n, iv, schedule, now).value,
-                            needs_address=n.needs_address)
+                            needs_address=n.needs_address,
+                            suggested_address=n.suggested_email)
                 for n in unsent
             ]
             if key not in delivered_keys:
