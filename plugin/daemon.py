@@ -1,6 +1,9 @@
 """The long-running loop: a cycle, then sleep until the next interview ends, the next
 warning stage falls or the next sync is due (`[daemon] sync_interval`), whichever comes
-first.
+first. Where the mailbox can tell (IMAP IDLE on INBOX and Sent, plugin/mailbox/watch.py),
+new mail wakes it too: a note the user just sent is seen within seconds, not at the next
+sync. The wake-up waits MAIL_SETTLE seconds after the first change, so a burst of mail (or
+a mail client saving to Sent in steps) costs one cycle.
 
 Signals: SIGTERM and SIGINT end it within a second, even mid-sleep (a cycle under way is
 finished first, so nothing is left half done); SIGHUP reads the config again and reopens
@@ -15,6 +18,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime, timedelta
@@ -24,6 +28,8 @@ from typing import Any
 from afterword.plugin.config import Config
 from afterword.plugin.engine import CycleReport, Engine
 from afterword.plugin.errors import AfterwordError, ServiceError
+from afterword.plugin.mailbox.base import Mailbox
+from afterword.plugin.mailbox.watch import ChangeWatcher, watcher_for
 from afterword.plugin.runtime import open_engine
 
 log = logging.getLogger("afterword.daemon")
@@ -34,8 +40,11 @@ MAX_BACKOFF = timedelta(minutes=30)
 MAX_NAP = 60.0
 # Cycles after a start or reload that read everything afresh: memory is released after them.
 SETTLING_CYCLES = 3
+# Seconds between the first sign of new mail and the cycle it triggers.
+MAIL_SETTLE = 2.0
 
 EngineOpener = Callable[[Config], AbstractContextManager[Engine]]
+Watch = Callable[[Mailbox], ChangeWatcher | None]
 
 
 def utcnow() -> datetime:
@@ -46,16 +55,19 @@ class Daemon:
     """Runs cycles of the engine built from `config` until stopped.
 
     `load` reads the config again on SIGHUP (without it SIGHUP is ignored); `opener` builds
-    an engine and closes it on exit, as `runtime.open_engine` does.
+    an engine and closes it on exit, as `runtime.open_engine` does; `watch` gives the
+    mailbox's change watcher, if it has one.
     """
 
     def __init__(self, config: Config, *, load: Callable[[], Config] | None = None,
                  clock: Callable[[], datetime] = utcnow,
-                 opener: EngineOpener = open_engine) -> None:
+                 opener: EngineOpener = open_engine, watch: Watch = watcher_for) -> None:
         self.config = config
         self.load = load
         self.clock = clock
         self.opener = opener
+        self.watch = watch
+        self.mail_changed_at: float | None = None  # time.monotonic() of the first change
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
         self.reload_requested = False
@@ -85,6 +97,13 @@ class Daemon:
         self.reload_requested = True
         self.wakeup.set()
 
+    def mail_changed(self) -> None:
+        """From a watcher's thread: mail landed in a watched folder."""
+        if self.mail_changed_at is None:
+            self.mail_changed_at = time.monotonic()
+            log.debug("new mail in a watched folder: a cycle in %.0f s", MAIL_SETTLE)
+        self.wakeup.set()
+
     def _install_handlers(self) -> dict[int, Any]:
         handlers: dict[int, Callable[[int, FrameType | None], None]] = {
             signal.SIGTERM: self.stop, signal.SIGINT: self.stop}
@@ -100,9 +119,13 @@ class Daemon:
         previous = self._install_handlers()
         try:
             self._engine = self._stack.enter_context(self.opener(self.config))
+            self._watch(self._stack, self._engine)
             while not self.stopping.is_set():
                 if self.reload_requested:
                     self._reload()
+                if self.mail_changed_at is not None:
+                    self.engine.mail_arrived()
+                self.mail_changed_at = None  # this cycle reads whatever arrived so far
                 self._sleep_until(self._cycle(self.clock()))
         finally:
             self._engine = None
@@ -138,13 +161,25 @@ class Daemon:
         return wake
 
     def _sleep_until(self, wake: datetime) -> None:
-        """Wait for `wake` by the wall clock, or until a signal asks for something."""
+        """Wait for `wake` by the wall clock, until a signal asks for something, or until
+        MAIL_SETTLE seconds after new mail was announced."""
         while not self.stopping.is_set() and not self.reload_requested:
             left = (wake - self.clock()).total_seconds()
+            changed_at = self.mail_changed_at
+            if changed_at is not None:
+                left = min(left, changed_at + MAIL_SETTLE - time.monotonic())
             if left <= 0:
                 return
             self.wakeup.wait(min(left, MAX_NAP))
             self.wakeup.clear()
+
+    def _watch(self, stack: ExitStack, engine: Engine) -> None:
+        """Start the mailbox's change watcher, stopped when `stack` closes (before the
+        engine it watches)."""
+        watcher = self.watch(engine.mailbox)
+        if watcher is not None:
+            watcher.start(self.mail_changed)
+            stack.callback(watcher.stop)
 
     def _reload(self) -> None:
         """Swap in the engine of the config as it now reads; keep the old one on failure."""
@@ -155,6 +190,7 @@ class Daemon:
         try:
             config = self.load()
             engine = stack.enter_context(self.opener(config))
+            self._watch(stack, engine)
         except (AfterwordError, OSError) as exc:
             stack.close()
             log.error("config reload failed, still running the previous config: %s", exc)

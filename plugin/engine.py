@@ -124,6 +124,7 @@ class Engine:
         self._mail_events: dict[str, CalendarEvent] = {}  # mailed invitations, by occurrence
         self._book = AddressBook()  # who is who, from the headers of the mail read for them
         self._mail_read_at: datetime | None = None
+        self._mail_arrived = False  # the mailbox said new mail came: read it next cycle
 
     def schedule(self, interview: Interview) -> Schedule:
         return interview_schedule(self.config, interview)
@@ -264,14 +265,22 @@ class Engine:
             ids.append(note_id)
         return replace(interview, interviewers=tuple(people)), ids
 
+    def mail_arrived(self) -> None:
+        """New mail reached INBOX or Sent (the daemon's IMAP IDLE watcher says so): the next
+        cycle reads it for invitations without waiting out MAIL_EVERY."""
+        self._mail_arrived = True
+
     def _invitations(self, now: datetime) -> list[CalendarEvent]:
-        """Calendar events mailed to me, read at most every MAIL_EVERY. The first read covers
-        MAIL_LOOKBACK; later ones only what arrived since the last (a few minutes' margin),
-        so a quiet mailbox costs a search and no download. A failed read fails the cycle like
+        """Calendar events mailed to me, read at most every MAIL_EVERY, or at once when the
+        mailbox announced new mail. The first read covers MAIL_LOOKBACK; later ones only what
+        arrived since the last (a few minutes' margin), which the backends answer from memory
+        while the folder is unchanged. A failed read fails the cycle like
         any other mailbox call, so a refused login is reported once."""
         read_at = self._mail_read_at
-        if read_at is not None and read_at <= now < read_at + MAIL_EVERY:
+        if read_at is not None and read_at <= now < read_at + MAIL_EVERY and (
+                not self._mail_arrived):
             return list(self._mail_events.values())
+        self._mail_arrived = False
         fresh = read_at is None or now < read_at
         since = now - MAIL_LOOKBACK if fresh or read_at is None else read_at - MAIL_MARGIN
         if fresh:

@@ -23,6 +23,14 @@ and labelled, stars, warnings inserted), the remembered answers stand, updated b
 writes; any other change, and they are read afresh. A historyId too old for Gmail (404)
 means a full resync. A first use stores nothing, so `run --once` pays for no baseline.
 
+`recent_messages` (INBOX and Sent, for invitations and offers) rides on the same
+history.list, more finely: it remembers, per folder, the arrival time of each message it
+listed and the raw bytes of the newest (BODY_CACHE_BYTES a folder), and answers a later
+call whose `since` is not earlier from memory, with no request, until a history record
+adds or removes that folder's label (a message arriving, sent, archived, deleted; our own
+warnings too). Reading or starring mail touches other labels and keeps the memory. A
+listing cut at `limit` is not remembered.
+
 No method here sends mail, and none may: messages.send and drafts.send are never called.
 """
 
@@ -63,6 +71,7 @@ MAX_PAGES = 200  # a server that keeps handing out page tokens cannot loop us fo
 # arrived (clock skew, a client that stored it late) must still be found. The exact
 # bound is applied to the Date header afterwards.
 SEARCH_MARGIN = timedelta(days=1)
+BODY_CACHE_BYTES = 128 * 1024  # per folder: raw recent messages kept between reads
 _SAFE_TERM = re.compile(r"[A-Za-z0-9._%+\-@']+")
 
 
@@ -87,6 +96,7 @@ class GmailMailbox:
         self._used = False  # a connection before this one read something
         self._own_added: set[str] = set()  # message ids we created
         self._own_labels: dict[str, set[str]] = {}  # message id → labels we added
+        self._recent: dict[str, _Recent] = {}  # "inbox"/"sent" → what recent_messages read
 
     @classmethod
     def from_config(cls, cfg: MailboxConfig, *, retry: RetryPolicy | None = None
@@ -269,9 +279,23 @@ class GmailMailbox:
     def recent_messages(self, folder: str, since: datetime, limit: int = 200
                         ) -> list[EmailMessage]:
         """`in:inbox after:EPOCH` (or `in:sent`), newest first as Gmail lists them, then
-        batched `messages.get format=raw` of the newest `limit`. Reading changes no label,
-        so nothing is marked read; the exact bound is applied to internalDate."""
-        query = f"in:{headers.recent_folder(folder)} after:{int(since.timestamp())}"
+        batched `messages.get format=raw` of the newest `limit`; from memory instead while
+        history.list shows nothing added to or taken from that label (module docstring).
+        Reading changes no label, so nothing is marked read; the exact bound is applied to
+        internalDate."""
+        name = headers.recent_folder(folder)
+        self._check_history()
+        memo = self._recent.get(name)
+        if memo is None or memo.since > since:
+            memo = self._read_recent(name, since, limit)
+            if self._history is not None and memo.complete:
+                self._recent[name] = memo
+            else:
+                self._recent.pop(name, None)
+        return self._recent_answer(memo, since, limit)
+
+    def _read_recent(self, name: str, since: datetime, limit: int) -> _Recent:
+        query = f"in:{name} after:{int(since.timestamp())}"
         listed = self._pages(lambda token: self._users.messages().list(
             userId="me", maxResults=min(max(limit, 1), PAGE_SIZE), pageToken=token, q=query),
             "messages")
@@ -281,20 +305,41 @@ class GmailMailbox:
                 break
             if entry.get("id") and str(entry["id"]) not in ids:
                 ids.append(str(entry["id"]))
+        memo = _Recent(since, complete=len(ids) < limit)
+        self._fetch_raw(memo, ids)
+        return memo
+
+    def _fetch_raw(self, memo: _Recent, ids: list[str]) -> None:
+        """Arrival times and bodies of `ids` into `memo`; gone or oversized ones left out."""
         fetched = self.api.execute_batch("gmail", {
             mid: self._users.messages().get(userId="me", id=mid, format="raw") for mid in ids
         })
-        found: list[tuple[datetime, EmailMessage]] = []
+        floor = memo.since.timestamp()
         for mid in ids:
             item = fetched.get(mid)
-            if not isinstance(item, dict) or not item.get("raw"):
-                continue
-            raw = _unb64(str(item["raw"]))
-            arrived = _internal_date(item)
-            if raw is not None and len(raw) <= MAX_MESSAGE_BYTES and arrived >= since:
-                found.append((arrived, headers.whole_message(raw)))
-        found.sort(key=lambda pair: pair[0], reverse=True)
-        return [message for _arrived, message in found]
+            raw = _unb64(str(item["raw"])) if isinstance(item, dict) and item.get("raw") \
+                else None
+            arrived = _internal_date(item).timestamp() if isinstance(item, dict) else 0.0
+            if raw is not None and len(raw) <= MAX_MESSAGE_BYTES and arrived >= floor:
+                memo.arrivals[mid] = arrived
+                memo.bodies[mid] = raw
+            else:
+                memo.arrivals.pop(mid, None)
+                memo.bodies.pop(mid, None)
+
+    def _recent_answer(self, memo: _Recent, since: datetime, limit: int
+                       ) -> list[EmailMessage]:
+        floor = since.timestamp()
+        wanted = [mid for _when, mid in sorted(
+            ((when, mid) for mid, when in memo.arrivals.items() if when >= floor),
+            reverse=True)[:limit]]
+        missing = [mid for mid in wanted if mid not in memo.bodies]
+        if missing:
+            self._fetch_raw(memo, missing)
+        found = [headers.whole_message(memo.bodies[mid]) for mid in wanted
+                 if mid in memo.bodies]
+        memo.keep_newest_bodies()
+        return found
 
     # -- the label --------------------------------------------------------------------
 
@@ -386,9 +431,11 @@ class GmailMailbox:
                      self._history)
             self._resync()
             return
-        if page.get("nextPageToken") or any(map(self._foreign, page.get("history") or [])):
+        records = page.get("history") or []
+        if page.get("nextPageToken") or any(map(self._foreign, records)):
             self._answers.clear()
             self._label = None  # the user may have deleted or renamed it
+        self._forget_recent(records, complete=not page.get("nextPageToken"))
         self._history = str(page.get("historyId") or self._history)
         self._own_added.clear()
         self._own_labels.clear()
@@ -398,8 +445,22 @@ class GmailMailbox:
         profile = self.api.execute(self._users.getProfile(userId="me"))
         self._history = str(profile["historyId"]) if profile.get("historyId") else None
         self._answers.clear()
+        self._recent.clear()
         self._own_added.clear()
         self._own_labels.clear()
+
+    def _forget_recent(self, records: list[dict[str, Any]], *, complete: bool) -> None:
+        """Drop what recent_messages remembers of a folder whose label a message gained or
+        lost (ours too: a warning is in the inbox); all of it when unsure."""
+        touched: set[str] = set()
+        for record in records if complete else [{}]:  # more pages: unsure
+            labels = _labels_touched(record)
+            if labels is None:
+                self._recent.clear()
+                return
+            touched |= labels
+        for name in [n for n in self._recent if n.upper() in touched]:
+            del self._recent[name]
 
     def _foreign(self, record: dict[str, Any]) -> bool:
         """A history record of a change we did not make ourselves."""
@@ -436,6 +497,47 @@ class GmailMailbox:
             if not token:
                 return
         log.warning("Gmail kept returning pages of %s; stopped after %d", key, MAX_PAGES)
+
+
+class _Recent:
+    """What `recent_messages` read of a folder: when each message (small enough, arrived
+    at or after `since`) arrived, by id, and the raw bytes of the newest few. `complete`:
+    the listing was not cut at `limit`, so nothing in the window is missing."""
+
+    def __init__(self, since: datetime, *, complete: bool) -> None:
+        self.since = since
+        self.complete = complete
+        self.arrivals: dict[str, float] = {}
+        self.bodies: dict[str, bytes] = {}
+
+    def keep_newest_bodies(self) -> None:
+        """At most BODY_CACHE_BYTES, newest first: enough for the overlap between two of
+        the engine's reads, little enough for an idle daemon."""
+        kept: dict[str, bytes] = {}
+        room = BODY_CACHE_BYTES
+        for mid in sorted(self.bodies, key=lambda m: self.arrivals.get(m, 0.0), reverse=True):
+            raw = self.bodies[mid]
+            if mid in self.arrivals and len(raw) <= room:
+                kept[mid] = raw
+                room -= len(raw)
+        self.bodies = kept
+
+
+def _labels_touched(record: dict[str, Any]) -> set[str] | None:
+    """The labels a history record added or removed, counting every label of a message
+    added or deleted; None when the record says something this code cannot read."""
+    touched: set[str] = set()
+    seen = False
+    for kind, inner in (("messagesAdded", True), ("messagesDeleted", True),
+                        ("labelsAdded", False), ("labelsRemoved", False)):
+        for item in record.get(kind) or []:
+            seen = True
+            holder = item.get("message") if inner and isinstance(item, dict) else item
+            labels = holder.get("labelIds") if isinstance(holder, dict) else None
+            if not isinstance(labels, list):
+                return None
+            touched.update(map(str, labels))
+    return touched if seen else None
 
 
 class _Users:

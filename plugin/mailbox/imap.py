@@ -15,6 +15,23 @@ from memory with no SEARCH or FETCH. Our own APPENDs and flags update those answ
 `close()` one STATUS per folder we wrote to checks that the counts moved by exactly what we
 did (anything else, and the folder is read afresh next time).
 
+`recent_messages` (INBOX and Sent, for invitations and offers) sits behind the same STATUS.
+It remembers, per folder, the UID and INTERNALDATE of every message that arrived since the
+earliest `since` it was asked for, the mark they were read at, and the raw bytes of the
+newest (BODY_CACHE_BYTES a folder). A later call whose `since` is not earlier than that:
+- mark unchanged: answered from memory, no SEARCH or FETCH (the newest bodies are held, so
+  the few minutes the engine reads twice cost nothing; an older body is fetched by UID);
+- same UIDVALIDITY, mark moved: one UID SEARCH for the UIDs from the old UIDNEXT on (with
+  CONDSTORE: for MODSEQ above the old HIGHESTMODSEQ, which adds the re-flagged ones) and one
+  UID FETCH of their dates, sizes and flags, so a 20,000-message INBOX costs what changed,
+  not what it holds. When MESSAGES says that something was expunged meanwhile, the folder
+  is read afresh instead. (Without CONDSTORE, a remembered message flagged \\Deleted but
+  not expunged stays in the answers until it is expunged.)
+- otherwise (first call, earlier `since`, new UIDVALIDITY): SEARCH SINCE the day before.
+
+`open_connection()` and `folder_name()` serve the IDLE watcher (imap_idle.py), which keeps
+its own connections in its own threads and never touches this object's caches.
+
 Refs are ``"UIDVALIDITY:UID"`` of the Drafts folder.
 """
 
@@ -24,8 +41,9 @@ import imaplib
 import logging
 import re
 import ssl
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -76,6 +94,7 @@ SENT_FIELDS = "BODY.PEEK[HEADER.FIELDS (FROM TO CC BCC DATE MESSAGE-ID)]"
 WARNING_FIELDS = "BODY.PEEK[HEADER.FIELDS (X-AFTERWORD-WARNING)]"
 ADDRESSES_PER_SEARCH = 8  # 3 criteria each: keeps one SEARCH line short for any server
 UIDS_PER_FETCH = 1000  # servers cap command lines (Dovecot: 64 KiB)
+BODY_CACHE_BYTES = 128 * 1024  # per folder: raw recent messages kept between reads
 
 # A dropped or timed-out connection: worth one reconnect. IMAPClient's AbortError is
 # imaplib's abort; socket timeouts and TLS errors are OSErrors.
@@ -125,6 +144,30 @@ class Folder:
     how: str  # "configured", "special-use", "fallback", "default"
 
 
+@dataclass
+class Recent:
+    """What `recent_messages` knows of a folder as of `mark`: when each undeleted message
+    no larger than MAX_MESSAGE_BYTES that arrived at or after `since` arrived (epoch
+    seconds, by UID), and the raw bytes of the newest few."""
+
+    since: datetime
+    mark: Mark
+    arrivals: dict[int, float]
+    bodies: dict[int, bytes] = field(default_factory=dict)
+
+    def keep_newest_bodies(self) -> None:
+        """Hold at most BODY_CACHE_BYTES, newest first: enough for the overlap between two
+        of the engine's reads, little enough for an idle daemon."""
+        kept: dict[int, bytes] = {}
+        room = BODY_CACHE_BYTES
+        for uid in sorted(self.bodies, key=lambda u: self.arrivals.get(u, 0.0), reverse=True):
+            raw = self.bodies[uid]
+            if uid in self.arrivals and len(raw) <= room:
+                kept[uid] = raw
+                room -= len(raw)
+        self.bodies = kept
+
+
 class ImapMailbox:
     """Drafts, Sent, flags and warnings through one lazily opened IMAP connection."""
 
@@ -169,6 +212,8 @@ class ImapMailbox:
         self._answers: dict[tuple[Any, ...], Any] = {}
         self._checked: set[str] = set()
         self._wrote: dict[str, int] = {}  # role → messages we appended (0: flags only)
+        self._recent: dict[str, Recent] = {}  # role → what recent_messages knows
+        self._token_lock = threading.Lock()  # the IDLE watcher logs in from its threads
 
     @classmethod
     def from_config(
@@ -295,25 +340,30 @@ class ImapMailbox:
 
     def recent_messages(self, folder: str, since: datetime, limit: int = 200
                         ) -> list[EmailMessage]:
-        """SEARCH SINCE (a day early: it compares dates in the server's zone), then the
-        exact INTERNALDATE and size of the hits, then BODY.PEEK[] of the newest `limit`
-        small enough. The folder is EXAMINEd and read with PEEK: nothing is marked seen."""
+        """Behind the folder's STATUS like the other reads (see the module docstring): from
+        memory when nothing changed, only the new UIDs when mail arrived, otherwise SEARCH
+        SINCE (a day early: it compares dates in the server's zone) and the exact
+        INTERNALDATE and size of the hits. Then BODY.PEEK[] of the newest `limit` that are
+        small enough and not already held. Read-only (EXAMINE, PEEK): nothing is marked seen."""
         role = recent_folder(folder)
-        day = _utc(since).date() - timedelta(days=1)
 
         def read(client: IMAPClient) -> list[EmailMessage]:
-            self._select(client, role, readonly=True)
-            uids = client.search(["SINCE", day, "NOT", "DELETED"])
-            listed = _fetch(client, uids, ["INTERNALDATE", "RFC822.SIZE"])
-            fresh = sorted(
-                ((_internal_date(item), uid) for uid, item in listed.items()
-                 if _internal_date(item) >= since
-                 and (_int(item.get(b"RFC822.SIZE")) or 0) <= MAX_MESSAGE_BYTES),
-                reverse=True,
-            )[:limit]
-            wanted = [uid for _when, uid in fresh]
-            bodies = _fetch(client, wanted, ["BODY.PEEK[]"])
-            return [whole_message(_body(bodies[uid])) for uid in wanted if uid in bodies]
+            self._check(client, role)
+            mark = self._marks.get(role)
+            if mark is not None and role in self._wrote:  # our APPEND since that STATUS
+                mark = self._status(client, role)
+            memo = self._recent.get(role)
+            if memo is None or mark is None or not mark.complete or memo.since > since \
+                    or memo.mark.uidvalidity != mark.uidvalidity:
+                memo = self._list_recent(client, role, since, mark)
+            elif memo.mark != mark:
+                memo = self._list_newer(client, role, memo, mark) or \
+                    self._list_recent(client, role, since, mark)
+            if mark is not None and mark.complete:
+                self._recent[role] = memo
+            else:
+                self._recent.pop(role, None)
+            return self._recent_bodies(client, role, memo, since, limit)
 
         return self._retrying("reading recent messages", read)
 
@@ -382,6 +432,59 @@ class ImapMailbox:
         for key in [k for k in self._answers if k[0] == role]:
             del self._answers[key]
 
+    def _list_recent(self, client: IMAPClient, role: str, since: datetime, mark: Mark | None
+                     ) -> Recent:
+        """The whole window afresh: SEARCH SINCE, then the dates and sizes of the hits."""
+        self._select(client, role, readonly=True)
+        day = _utc(since).date() - timedelta(days=1)
+        uids = client.search(["SINCE", day, "NOT", "DELETED"])
+        listed = _fetch(client, uids, ["INTERNALDATE", "RFC822.SIZE"])
+        arrivals: dict[int, float] = {}
+        _merge(arrivals, listed, since.timestamp())
+        return Recent(since, mark or Mark(None, None, None), arrivals)
+
+    def _list_newer(self, client: IMAPClient, role: str, memo: Recent, mark: Mark
+                    ) -> Recent | None:
+        """`memo` brought up to `mark` from what changed since: the UIDs from the old
+        UIDNEXT on, or with CONDSTORE every message new or re-flagged since the old
+        HIGHESTMODSEQ, found by one UID SEARCH and read by one UID FETCH. None when a
+        message was expunged meanwhile: the folder is then read afresh."""
+        old = memo.mark
+        assert old.uidnext is not None and old.messages is not None
+        self._select(client, role, readonly=True)
+        if old.modseq is not None and mark.modseq is not None:
+            changed = client.search(["MODSEQ", old.modseq + 1])
+        else:  # "n:*" also names the last message when none is that new: it merges harmlessly
+            changed = client.search(["UID", f"{old.uidnext}:*"])
+        if mark.messages != old.messages + sum(1 for uid in changed if uid >= old.uidnext):
+            return None
+        items = _fetch(client, sorted(changed), ["FLAGS", "INTERNALDATE", "RFC822.SIZE"])
+        arrivals = dict(memo.arrivals)
+        _merge(arrivals, items, memo.since.timestamp())
+        bodies = {uid: raw for uid, raw in memo.bodies.items() if uid in arrivals}
+        return Recent(memo.since, mark, arrivals, bodies)
+
+    def _recent_bodies(self, client: IMAPClient, role: str, memo: Recent, since: datetime,
+                       limit: int) -> list[EmailMessage]:
+        """The newest `limit` messages of `memo` that arrived at or after `since`, parsed;
+        only the bodies not held are fetched. The newest bodies are kept for next time."""
+        floor = since.timestamp()
+        newest = sorted(((when, uid) for uid, when in memo.arrivals.items() if when >= floor),
+                        reverse=True)[:limit]
+        wanted = [uid for _when, uid in newest]
+        missing = [uid for uid in wanted if uid not in memo.bodies]
+        if missing:
+            self._select(client, role, readonly=True)
+            fetched = _fetch(client, missing, ["BODY.PEEK[]"])
+            for uid in missing:
+                if uid in fetched:
+                    memo.bodies[uid] = _body(fetched[uid])
+                else:  # expunged since it was listed
+                    memo.arrivals.pop(uid, None)
+        found = [whole_message(memo.bodies[uid]) for uid in wanted if uid in memo.bodies]
+        memo.keep_newest_bodies()
+        return found
+
     def _settle(self, client: IMAPClient | None) -> None:
         """End of a connection: keep each folder we wrote to only when its STATUS moved by
         exactly our own writes; forget it otherwise (or when it cannot be asked)."""
@@ -400,6 +503,21 @@ class ImapMailbox:
                 self._marks[role] = after
             else:
                 self._forget(role)
+
+    # --- connections of their own, for the IDLE watcher -----------------------------------
+
+    def open_connection(self) -> IMAPClient:
+        """A new logged-in connection the caller owns and logs out: same server, security,
+        credentials and timeout as the mailbox's own, and the same care for secrets. Safe
+        from any thread; it shares nothing with the mailbox's connection."""
+        return self._open()
+
+    def folder_name(self, client: IMAPClient, role: str) -> str:
+        """The role's folder found through `client` (another thread's connection), by the
+        same rules as the mailbox's own reads but without touching their caches."""
+        configured = self._configured[role]
+        listing = [] if role == "inbox" else selectable_folders(client)
+        return choose_folder(role, configured, listing, self.host).name
 
     # --- connection ---------------------------------------------------------------------
 
@@ -440,7 +558,8 @@ class ImapMailbox:
     def _login(self, client: IMAPClient) -> None:
         try:
             if self._oauth2_token is not None:
-                token = self._oauth2_token()
+                with self._token_lock:  # one refresh, whichever thread needs it first
+                    token = self._oauth2_token()
                 register_secret(token)
                 client.oauth2_login(self.username, token)
             else:
@@ -498,35 +617,14 @@ class ImapMailbox:
         return self._folders[role]
 
     def _choose(self, client: IMAPClient, role: str) -> Folder:
-        """Configured name, else the SPECIAL-USE folder, else a common name."""
         configured = self._configured[role]
-        if role == "inbox":
-            return Folder(role, configured or "INBOX", "configured" if configured else "default")
-        listing = self._list(client)
-        names = [name for _flags, name in listing]
-        if configured:
-            if configured not in names:
-                raise UserError(f"[mailbox.{role}] the folder {configured!r} does not exist on "
-                                f"{self.host}; fix: use one of {', '.join(map(repr, names))} "
-                                "or remove the key to find it by SPECIAL-USE")
-            return Folder(role, configured, "configured")
-        for flags, name in listing:
-            if any(flag.lower() == ROLES[role].lower() for flag in flags):
-                return Folder(role, name, "special-use")
-        for common in COMMON_NAMES[role]:
-            if common in names:
-                return Folder(role, common, "fallback")
-        raise UserError(f"[mailbox.{role}] no {role.capitalize()} folder on {self.host}: none "
-                        f"is marked {ROLES[role].decode()} and none has a usual name; fix: set "
-                        f"mailbox.{role} to one of {', '.join(map(repr, names))}")
+        listing = [] if role == "inbox" else self._list(client)
+        return choose_folder(role, configured, listing, self.host)
 
     def _list(self, client: IMAPClient) -> list[tuple[tuple[bytes, ...], str]]:
-        """Every selectable folder with its flags: one LIST serves both roles."""
+        """One LIST serves both roles."""
         if self._listing is None:
-            self._listing = [
-                (tuple(flags), str(name)) for flags, _sep, name in client.list_folders()
-                if not {b"\\noselect", b"\\nonexistent"} & {f.lower() for f in flags}
-            ]
+            self._listing = selectable_folders(client)
         return self._listing
 
     def _select(self, client: IMAPClient, role: str, *, readonly: bool) -> int:
@@ -620,6 +718,35 @@ class ImapMailbox:
         return uids[-1] if uids else None
 
 
+def selectable_folders(client: IMAPClient) -> list[tuple[tuple[bytes, ...], str]]:
+    """Every selectable folder with its flags."""
+    return [(tuple(flags), str(name)) for flags, _sep, name in client.list_folders()
+            if not {b"\\noselect", b"\\nonexistent"} & {f.lower() for f in flags}]
+
+
+def choose_folder(role: str, configured: str | None,
+                  listing: list[tuple[tuple[bytes, ...], str]], host: str) -> Folder:
+    """Configured name, else the SPECIAL-USE folder, else a common name."""
+    if role == "inbox":
+        return Folder(role, configured or "INBOX", "configured" if configured else "default")
+    names = [name for _flags, name in listing]
+    if configured:
+        if configured not in names:
+            raise UserError(f"[mailbox.{role}] the folder {configured!r} does not exist on "
+                            f"{host}; fix: use one of {', '.join(map(repr, names))} "
+                            "or remove the key to find it by SPECIAL-USE")
+        return Folder(role, configured, "configured")
+    for flags, name in listing:
+        if any(flag.lower() == ROLES[role].lower() for flag in flags):
+            return Folder(role, name, "special-use")
+    for common in COMMON_NAMES[role]:
+        if common in names:
+            return Folder(role, common, "fallback")
+    raise UserError(f"[mailbox.{role}] no {role.capitalize()} folder on {host}: none "
+                    f"is marked {ROLES[role].decode()} and none has a usual name; fix: set "
+                    f"mailbox.{role} to one of {', '.join(map(repr, names))}")
+
+
 class _Dropped(Exception):
     """The connection went away mid-command; the session is already discarded."""
 
@@ -645,6 +772,21 @@ def _sent_criteria(addresses: Sequence[str], since_day: date) -> list[Any]:
         paired = [["OR", terms[i], terms[i + 1]] for i in range(0, len(terms) - 1, 2)]
         terms = paired + (terms[-1:] if len(terms) % 2 else [])
     return ["SINCE", since_day, terms[0]]
+
+
+def _merge(arrivals: dict[int, float], items: dict[int, dict[bytes, Any]], floor: float
+           ) -> None:
+    """Fold FETCH items (INTERNALDATE, RFC822.SIZE and perhaps FLAGS) into `arrivals`:
+    a message belongs there when it arrived at or after `floor`, is small enough and is
+    not flagged \\Deleted."""
+    for uid, item in items.items():
+        when = _internal_date(item).timestamp()
+        size = _int(item.get(b"RFC822.SIZE")) or 0
+        if when >= floor and size <= MAX_MESSAGE_BYTES and \
+                not _has(item.get(b"FLAGS", ()), DELETED):
+            arrivals[uid] = when
+        else:
+            arrivals.pop(uid, None)
 
 
 def _int(value: Any) -> int | None:

@@ -4,7 +4,8 @@ every change made by someone else is seen and our own writes never force a re-re
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email import policy
 
 from afterword.plugin.mailbox.gmail import GmailMailbox
 from afterword.plugin.sources.google import GoogleCalendarSource
@@ -155,3 +156,61 @@ def test_a_window_beyond_the_first_read_means_a_full_read(calendar: GoogleCalend
 
     assert len(calendar.events(*later)) == 1
     assert "timeMin" in google.calls[0].query
+
+
+# --- recent_messages (the engine's invitation read) behind the same history.list --------
+
+
+WARNING = "Thank-you notes due"  # settled() delivered one, received now
+
+
+def arrive(google: GoogleEmulator, label: str, subject: str, when: datetime) -> str:
+    message = sent(JORG, when)
+    message.replace_header("Subject", subject)
+    return google.add_message(message.as_bytes(policy=policy.SMTP), [label], received=when)
+
+
+def recent(gmail: GmailMailbox, folder: str, since: datetime) -> list[str]:
+    return [str(m["Subject"]) for m in gmail.recent_messages(folder, since)]
+
+
+def test_recent_messages_of_a_quiet_mailbox_cost_no_request(
+    gmail: GmailMailbox, google: GoogleEmulator
+) -> None:
+    arrive(google, "INBOX", "invitation", START)
+    arrive(google, "SENT", "my reply", START + timedelta(minutes=1))
+    settled(gmail, google)
+    assert recent(gmail, "inbox", START - timedelta(days=30)) == [WARNING, "invitation"]
+    assert recent(gmail, "sent", START - timedelta(days=30)) == ["Thank you", "my reply"]
+    gmail.close()
+    google.clear_log()
+
+    # The engine's next read, with a few minutes' overlap.
+    assert recent(gmail, "inbox", START - timedelta(minutes=5)) == [WARNING, "invitation"]
+    assert recent(gmail, "sent", START - timedelta(minutes=5)) == ["Thank you", "my reply"]
+    assert recent(gmail, "inbox", START + timedelta(minutes=10)) == [WARNING]
+    assert cycle(gmail) == (["n1"], 2, {"iv-1:nudge"})  # "my reply" went to Jorg too
+    assert methods(google) == ["gmail.users.history.list"]
+
+
+def test_mail_arriving_in_a_folder_is_read_and_only_there(
+    gmail: GmailMailbox, google: GoogleEmulator
+) -> None:
+    settled(gmail, google)
+    assert recent(gmail, "inbox", START - timedelta(days=1)) == [WARNING]
+    assert recent(gmail, "sent", START - timedelta(days=1)) == ["Thank you"]
+    gmail.close()
+    arrive(google, "INBOX", "invitation", START + timedelta(hours=6))
+    google.clear_log()
+
+    assert recent(gmail, "sent", START) == ["Thank you"]
+    assert methods(google) == ["gmail.users.history.list"]  # Sent did not change
+    assert recent(gmail, "inbox", START) == [WARNING, "invitation"]
+    assert "gmail.users.messages.list" in methods(google)
+    gmail.close()
+    arrive(google, "SENT", "my reply", START + timedelta(hours=7))
+
+    assert recent(gmail, "inbox", START) == [WARNING, "invitation"]
+    assert methods(google) == ["gmail.users.history.list"]
+    assert recent(gmail, "sent", START) == ["my reply", "Thank you"]
+    assert "gmail.users.messages.list" in methods(google)
