@@ -235,4 +235,5 @@ _malloc_trim = _find_malloc_trim()
 
 def summary(report: CycleReport) -> str:
     return (f"drafts={len(report.drafts)} sent={len(report.sent)} flagged={report.flagged} "
-            f"warnings={len(report.warnings)} user_changes={len(report.user_changes)}")
+            f"warnings={len(report.warnings)} user_changes={len(report.user_changes)} "
+            f"offers={len(report.offers)}")
