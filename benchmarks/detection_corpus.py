@@ -6,8 +6,11 @@ for interviews (per event) and for interviewers (by address when one is expected
 normalised name), company accuracy, and how often names, titles and topics came out right.
 Exits 1 when a precision or recall is below the target, so CI can run it as a gate.
 
-A case is `<name>.ics` with its expectation in `<name>.expected.toml`; `corpus.toml` says who
-"me" is and what I applied for. tests/corpus/README.md describes the format.
+A case is `<name>.ics` (calendar data) or `<name>.eml` (a whole message as the mailbox holds
+it, read through plugin/sources/mail.py like the daemon reads INBOX, or Sent when the
+expectation says `folder = "sent"`), with its expectation in `<name>.expected.toml`;
+`corpus.toml` says who "me" is and what I applied for. tests/corpus/README.md describes the
+format.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from zoneinfo import ZoneInfo
 from afterword.plugin.config import Application
 from afterword.plugin.detect import DetectionSettings, classify_event
 from afterword.plugin.detect.names import name_key
+from afterword.plugin.mailbox.headers import whole_message
 from afterword.plugin.model import CalendarEvent, Identity, Interview, Interviewer
 from afterword.plugin.sources.ics import parse_calendar
+from afterword.plugin.sources.mail import invite_events
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 TARGET = 0.95
@@ -168,8 +173,26 @@ def load_case(path: Path, zone: ZoneInfo) -> list[tuple[CalendarEvent, Expected]
     return [(by_uid[x.uid], x) for x in expectations if x.uid is not None]
 
 
+def load_mail_case(path: Path, zone: ZoneInfo) -> list[tuple[list[CalendarEvent], Expected]]:
+    """The events one .eml case yields, grouped by the expectation each should meet. One
+    expectation without a `uid` covers every event of the message, which may be none (a
+    look-alike whose text states no time); with `uid`s, each names one event."""
+    raw = tomllib.loads(path.with_suffix(".expected.toml").read_text(encoding="utf-8"))
+    expectations = [_expected(t) for t in raw.get("events", ())] or [_expected(raw)]
+    folder = raw.get("folder", "inbox")
+    start, end = (datetime.fromisoformat(t).replace(tzinfo=zone) for t in WINDOW)
+    message = whole_message(path.read_bytes())
+    events = invite_events([message], start, end, zone, folder=folder)
+    if len(expectations) == 1 and expectations[0].uid is None:
+        return [(events, expectations[0])]
+    by_uid = {e.uid: e for e in events}
+    if set(by_uid) != {x.uid for x in expectations} or len(events) != len(expectations):
+        raise ValueError(f"{path.name}: events and expectations name different UIDs")
+    return [([by_uid[x.uid]], x) for x in expectations if x.uid is not None]
+
+
 def cases(corpus_dir: Path) -> Iterator[Path]:
-    yield from sorted(corpus_dir.glob("*.ics"))
+    yield from sorted([*corpus_dir.glob("*.ics"), *corpus_dir.glob("*.eml")])
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -248,10 +271,19 @@ def evaluate(corpus_dir: Path = CORPUS_DIR) -> Figures:
     figures = Figures()
     for path in cases(corpus_dir):
         figures.cases += 1
-        pairs = load_case(path, zone)
-        for event, expected in pairs:
-            label = path.stem if len(pairs) == 1 else f"{path.stem}[{event.uid}]"
-            score(label, expected, classify_event(event, settings), figures)
+        if path.suffix == ".eml":
+            groups = load_mail_case(path, zone)
+        else:
+            groups = [([event], expected) for event, expected in load_case(path, zone)]
+        for events, expected in groups:
+            label = path.stem if expected.uid is None else f"{path.stem}[{expected.uid}]"
+            found = [iv for iv in (classify_event(e, settings) for e in events) if iv]
+            score(label, expected, found[0] if found else None, figures)
+            for extra in found[1:]:  # one message, one interview: the rest are false
+                figures.interviews.fp += 1
+                figures.interviewers.fp += len(extra.interviewers)
+                figures.mismatches.append(f"{label}: another interview from the same "
+                                          f"message, at {extra.start.isoformat()}")
     return figures
 
 

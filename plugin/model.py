@@ -47,6 +47,21 @@ class Attendee:
 
 
 @dataclass(frozen=True)
+class MailFacts:
+    """What the email that carried an event says besides its calendar data: confirmation
+    mails name the employer, the role and the panel in their sender, subject and body far
+    more often than in the attached .ics (and some attach none)."""
+
+    sender: Attendee | None = None  # From, with its display name ("Acme via Greenhouse")
+    reply_to: tuple[Attendee, ...] = ()  # Reply-To (Greenhouse: the recruiter at the employer)
+    subject: str = ""  # one line, control characters removed
+    text: str = ""  # the body as plain text (HTML flattened, quoted replies dropped), capped
+    sent_at: datetime | None = None  # the Date header
+    bulk: bool = False  # sent to a list: List-Id, List-Unsubscribe or Precedence bulk/list
+    body_only: bool = False  # no calendar part: the event's time was read from the text
+
+
+@dataclass(frozen=True)
 class CalendarEvent:
     """One occurrence of a calendar event, recurrences already expanded."""
 
@@ -63,7 +78,7 @@ class CalendarEvent:
     organizer: Attendee | None = None
     attendees: tuple[Attendee, ...] = ()
     source: str = ""  # which calendar it came from, for logs and status
-
+    mail: MailFacts | None = None  # set when the event was read from an email
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """[start, end) overlap by instants (never by wall clocks, which repeat when DST

@@ -1,8 +1,12 @@
 """Which company an interview is with and for which role, so notes can name them.
 
-Sources, most trusted first: the user's own `[[applications]]`, the event title, the
-interviewers' mail domain. A scheduling platform ("Greenhouse", "GoodTime") is never taken
-for the employer.
+Sources, most trusted first: the user's own `[[applications]]` (found by a domain or by its
+name in the title), the display name of a platform's sender ("Acme via Greenhouse", "Acme
+Recruiting <no-reply@hire.lever.co>", "Acme Candidate Calendar"), the event title, the
+subject of the mail it came in, that mail's body ("your interview with Acme"), and the mail
+domain of the employer's people (Reply-To and sender first: Greenhouse mails come from its
+own domain with Reply-To at the employer's). A scheduling platform ("Greenhouse", "GoodTime")
+is never taken for the employer.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from afterword.plugin.detect.addresses import (
     within_any,
 )
 from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
-from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS
+from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS, NON_NAME_WORDS
 from afterword.plugin.detect.names import name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
 from afterword.plugin.model import CalendarEvent, Interviewer
@@ -44,8 +48,31 @@ _KIND_WORDS = frozenset({
     "presentation", "take-home", "review", "exercise", "assessment", "values",
     "team", "greet", "for", "with", "the", "a", "an", "and", "&", "+", "of", "your", "my",
     "our", "to", "position", "role", "opening", "job", "candidate", "on", "in", "via",
-    "hiring", "rescheduled", "confirmed", "tentative",
+    "hiring", "rescheduled", "confirmed", "tentative", "confirmation", "scheduled",
+    "schedule", "scheduling", "itinerary", "details", "invitation", "invite", "reminder",
+    "update", "updated", "request", "upcoming", "booked", "guide", "interviewing",
 })
+# What platforms and team mailboxes add to an employer's name in a sender's display name.
+_SENDER_DECORATION = re.compile(
+    r"\s+(?:recruiting|recruitment|talent(?:\s+(?:team|acquisition|partners?))?|careers?"
+    r"|hiring(?:\s+team)?|jobs|people(?:\s+team)?|hr|candidate\s+experience|interviews?"
+    r"|scheduling|notifications?|team)(?:\s+team)?$",
+    re.IGNORECASE,
+)
+# Where a mail's body names the employer: "your interview with Acme", "the role at Acme".
+_BODY_COMPANY = re.compile(
+    r"\b(?:interviews?|onsite|on-site|final\s+round|screen|conversations?|loop|role|position"
+    r"|opening|opportunity|interest\s+in(?:\s+joining)?|on\s+behalf\s+of|greetings\s+from)"
+    r"\s+(?:with|at|from|in|of)?\s*(?P<co>[A-Z][\w&'’.-]*(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*){0,3})",
+)
+_BODY_ROLE = re.compile(
+    r"\bfor\s+(?:the|our|a|an|your)\s+(?P<a>[A-Z][^.,;:!?\n()]{2,70}?)\s+"
+    r"(?:role|position|opening|interviews?)\b"
+    r"|\b(?:position|role)\s+of\s+(?P<b>[A-Z][^.,;:!?\n()]{2,70})"
+    r"|^(?:role|position|job|job\s+title)\s*:\s*(?P<c>[^\n]{2,80})$",
+    re.MULTILINE,
+)
+MAX_BODY_SCAN = 4_000  # of a mail's text searched for the company and role
 # Multi-word slot names whose words could also be part of a company's name ("Kaito Systems").
 _KIND_PHRASES = re.compile(
     r"\b(?:systems?\s+design|case\s+study|deep\s+dive|pair(?:ing)?\s+programming|pairing"
@@ -93,22 +120,46 @@ def company_and_role(
 ) -> tuple[str, str]:
     """(company, role); either is "" when nothing trustworthy names it."""
     title = clean_title(event.summary)
+    subject = _mail_subject(event)
     domains = _organisation_domains(event, interviewers, settings)
     people = [i.name for i in interviewers]
-    application = _application_for(domains, title, settings.applications)
+    names = [settings.me.name, *people]
+    sender = _company_of_sender(event, names)
     title_company, title_role = parse_title(title, settings.me.name, people)
+    subject_company, subject_role = (
+        parse_title(subject, settings.me.name, people) if subject else ("", ""))
+    role = title_role or subject_role or _role_in_body(event)
+    named = " | ".join(t for t in (title, subject, sender) if t)
+    application = _application_for(domains, named, settings.applications)
     if application is not None:
         company = application.company
-        role = application.role or title_role
+        role = application.role or role
     else:
-        names = [settings.me.name, *people]
         company = (
-            _company_of_sender(event, names)
+            _fuller(sender, (title_company, subject_company))
             or title_company
+            or subject_company
+            or _company_in_body(event, names)
             or _spelled_as_written(_company_from_domains(domains), domains, event)
         )
-        role = title_role
     return company, _without_company(role, company)
+
+
+def _fuller(company: str, spellings: Sequence[str]) -> str:
+    """The longer spelling of the same company: "Ridgeway Interviews" names "Ridgeway",
+    the title says "Ridgeway Systems"."""
+    for other in spellings:
+        if company and other.casefold().startswith(company.casefold() + " "):
+            return other
+    return company
+
+
+def _mail_subject(event: CalendarEvent) -> str:
+    """The subject of the mail the event came in, when it is not the event's own title."""
+    if event.mail is None or not event.mail.subject:
+        return ""
+    subject = clean_title(event.mail.subject)
+    return "" if subject.casefold() == clean_title(event.summary).casefold() else subject
 
 
 def company_from_domain(domain: str) -> str:
@@ -135,9 +186,15 @@ def clean_title(summary: str) -> str:
 def _organisation_domains(
     event: CalendarEvent, interviewers: Sequence[Interviewer], settings: DetectionSettings
 ) -> list[str]:
-    """Domains that may name the employer: the interviewers' first, then everyone else's,
-    without mail providers, scheduling tools or my own organisation's."""
-    addresses = [i.email for i in interviewers if i.email]
+    """Domains that may name the employer: the mail's Reply-To and sender first (a platform's
+    mail is answered at the employer), then the interviewers', then everyone else's, without
+    mail providers, scheduling tools or my own organisation's."""
+    addresses = []
+    if event.mail is not None:
+        addresses += [a.email for a in event.mail.reply_to if a.email]
+        if event.mail.sender is not None and event.mail.sender.email:
+            addresses.append(event.mail.sender.email)
+    addresses += [i.email for i in interviewers if i.email]
     addresses += [a.email for a in event.attendees if a.email]
     if event.organizer is not None and event.organizer.email:
         addresses.append(event.organizer.email)
@@ -174,15 +231,84 @@ def _contains_phrase(text: str, phrase: str) -> bool:
 
 
 def _company_of_sender(event: CalendarEvent, names: Sequence[str]) -> str:
-    """The employer a scheduling platform writes for: "Acme via Greenhouse", "Acme Candidate
-    Calendar" (GoodTime)."""
-    sender = event.organizer.name if event.organizer is not None else ""
-    found = _VIA.match(" ".join(sender[:200].split()))
-    if found is None or (found["platform"] and found["platform"].casefold() not in PLATFORM_NAMES):
+    """The employer a scheduling platform or a team mailbox writes for: "Acme via
+    Greenhouse", "Acme Candidate Calendar" (GoodTime), "Acme Recruiting", or plain "Acme"
+    as the display name of a platform's address. The organizer's name first, then the
+    mail's sender's (a calendar organizer's team name says less: "Ridgeway Interviews" is a
+    mailbox of Ridgeway Systems)."""
+    organizer = event.organizer
+    if organizer is not None:
+        company = _employer_via_platform(organizer.name, names)
+        if company is not None:
+            return company
+    sender = event.mail.sender if event.mail is not None else None
+    if sender is None:
+        return ""
+    replies = [domain_of(a.email) for a in event.mail.reply_to] if event.mail else []
+    return _employer_via_platform(sender.name, names) or _employer_in_display_name(
+        sender.name, sender.email, names, replies)
+
+
+def _employer_via_platform(display: str, names: Sequence[str]) -> str | None:
+    """"Acme via Greenhouse" → "Acme"; "" for a person booking through a tool ("Jane Doe via
+    Calendly"); None when the name has neither shape."""
+    found = _VIA.match(" ".join(display[:200].split()))
+    if found is None:
+        return None
+    if found["platform"] and found["platform"].casefold() not in PLATFORM_NAMES:
         return ""
     if looks_like_person(found["co"], min_tokens=2):
-        return ""  # "Jane Doe via Calendly": a person booking through a tool, not an employer
+        return ""
     return _company_phrase(found["co"], names)
+
+
+def _employer_in_display_name(
+    display: str, email: str, names: Sequence[str], reply_domains: Sequence[str] = ()
+) -> str:
+    """"Acme Recruiting" (a team), or "Acme" as the name of a platform's address; a name
+    that could be a person's ("Jordan Blake", "Lattice Point") only when a Reply-To domain
+    spells it ("latticepoint.com")."""
+    display = " ".join(display[:200].split())
+    bare = _SENDER_DECORATION.sub("", display)
+    if bare != display:  # "Acme Recruiting": a team, whatever its words look like
+        return _company_phrase(bare, names)
+    domain = domain_of(email)
+    if not domain or not is_scheduling_tool(domain):
+        return ""
+    letters = re.sub(r"[^a-z0-9]", "", display.casefold())
+    spelled = any(re.sub(r"[^a-z0-9]", "", organisation_label(d)) == letters
+                  for d in reply_domains if d)
+    if spelled or not looks_like_person(display, min_tokens=2):
+        return _company_phrase(display, names)  # "Acme <no-reply@ashbyhq.com>"
+    return ""
+
+
+def _company_in_body(event: CalendarEvent, names: Sequence[str]) -> str:
+    """The employer a mail's body names: "your interview with Acme", "Greetings from Acme"."""
+    text = _mail_body(event)
+    for found in _BODY_COMPANY.finditer(text):
+        candidate = found["co"].rstrip(".")
+        if looks_like_person(candidate, min_tokens=2):
+            continue
+        company = _company_phrase(candidate, names)
+        if company:
+            return company
+    return ""
+
+
+def _role_in_body(event: CalendarEvent) -> str:
+    """The job a mail's body names: "for the Senior Data Engineer role", "Role: …"."""
+    for found in _BODY_ROLE.finditer(_mail_body(event)):
+        role = _role_words(next(g for g in found.groups() if g))
+        if role:
+            return role
+    return ""
+
+
+def _mail_body(event: CalendarEvent) -> str:
+    if event.mail is None:
+        return ""
+    return (event.mail.text or event.description)[:MAX_BODY_SCAN]
 
 
 def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent) -> str:
@@ -276,10 +402,12 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
     text = _KIND_PHRASES.sub(" ", text)
     if any(_WHEN_TOKEN.match(w.strip(_EDGE)) for w in text.split()):
         return ""  # a date or time: "@ Tue Nov 24, 2pm", "at 3pm"
-    words = [w for w in text.strip(_EDGE).split() if w.casefold().strip(_EDGE) not in _KIND_WORDS]
+    words = [w for w in text.strip(_EDGE).split()
+             if w == "&" or w.casefold().strip(_EDGE) not in _KIND_WORDS]
     if words and words[0][:1].isupper():  # "Globex data team" → "Globex"
         while len(words) > 1 and words[-1].islower():
             words.pop()
+    words = _joined_by_ampersand(words)
     phrase = _POSSESSIVE.sub("", " ".join(words).strip(_EDGE)).strip(_EDGE)
     if not phrase or len(phrase) > 60 or len(phrase.split()) > 6:
         return ""
@@ -288,9 +416,22 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
     lowered = phrase.casefold()
     if lowered in PLATFORM_NAMES or lowered in _NOT_COMPANIES or _names_someone(phrase, names):
         return ""
+    if lowered in NON_NAME_WORDS:
+        return ""  # a slot's or a topic's word alone: "Product interview", "Coding round"
     if phrase == phrase.lower():
         phrase = " ".join(w.capitalize() for w in phrase.split())
     return phrase
+
+
+def _joined_by_ampersand(words: list[str]) -> list[str]:
+    """"&" stays only between two words of the name ("Whitlock & Hale"), not at its edges
+    or where a meeting word was dropped ("Acme & Alex" was "Acme &")."""
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        inside = bool(kept) and kept[-1] != "&" and i + 1 < len(words) and words[i + 1] != "&"
+        if word != "&" or inside:
+            kept.append(word)
+    return kept
 
 
 def _job_words(text: str) -> bool:

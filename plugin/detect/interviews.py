@@ -5,14 +5,16 @@ an all-day marker ("Onsite day" blocks a date, it is not a meeting), that is not
 (a "[Hold]", prep, a mock interview, a webinar, a career fair, a debrief), that looks like an
 interview (title or description keywords, a recruiting platform, someone from a company I
 applied to), that my own company is not holding with me as the interviewer, and that has at
-least one interviewer.
+least one interviewer. Events read from email pass the mail's own checks too (from_mail.py).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
+from afterword.plugin.detect import from_mail
 from afterword.plugin.detect.addresses import (
     RECRUITING_TOOL_DOMAINS,
     domain_of,
@@ -44,7 +46,9 @@ from afterword.plugin.detect.settings import (
     DetectionSettings,
     mentions,
 )
-from afterword.plugin.model import CalendarEvent, Interview
+from afterword.plugin.model import Attendee, CalendarEvent, Interview, Interviewer
+
+log = logging.getLogger("afterword.detect")
 
 MAX_SUMMARY = 500
 _CANCELLED_TITLE = re.compile(r"^\s*(?:cancel(?:l)?ed|canceled event)\s*[:\-–]", re.IGNORECASE)
@@ -84,6 +88,10 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         return None
     if mentions(settings.exclude_keywords, summary):
         return None
+    reason = from_mail.lookalike_reason(event, settings)
+    if reason is not None:
+        log.debug("not an interview: uid=%s (%s, %s)", event.uid, event.source, reason)
+        return None
     people = roster(event, settings)
     listed = people.me_listed
     if listed and all(a.partstat.upper() == "DECLINED" for a in listed):
@@ -96,10 +104,13 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         return None  # only the prose says "interview", and it says "practice interview"
     if i_am_interviewing(summary, people, settings):
         return None
-    interviewers = find_interviewers(people, settings, parse_itinerary(text))
+    schedule = from_mail.mail_schedule(event, parse_itinerary(text))
+    interviewers = find_interviewers(people, settings, schedule)
     if not interviewers and not people.with_verdict(Verdict.INTERVIEWER):
         named = [p for p in named_in_title(summary) if not is_me(p.name, None, settings)]
         interviewers = find_interviewers(people, settings, named)
+    interviewers = _with_sender(from_mail.sender_interviewer(event, people, schedule),
+                                interviewers)
     if not interviewers:
         return None
     company, role = company_and_role(event, interviewers, settings)
@@ -115,6 +126,17 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         source_uid=event.uid,
         location=event.location,
     )
+
+
+def _with_sender(
+    sender: Interviewer | None, interviewers: tuple[Interviewer, ...]
+) -> tuple[Interviewer, ...]:
+    """The person who wrote a body-only invitation first, unless already found."""
+    if sender is None or any(
+            i.key == sender.key or same_person(i.name, sender.name, first_only=False)
+            for i in interviewers):
+        return interviewers
+    return (sender, *interviewers)
 
 
 def _cancelled(event: CalendarEvent, summary: str) -> bool:
@@ -138,6 +160,7 @@ def detect_signals(
     formal = tuple(k for k in keywords if k.casefold() not in CASUAL_KEYWORDS)
     casual = tuple(k for k in keywords if k.casefold() in CASUAL_KEYWORDS)
     domains = [domain_of(a.email) for a, _ in people.everyone if a.email]
+    domains += [domain_of(a.email) for a in _mail_senders(event)]
     return Signals(
         title=mentions(formal, summary, inflected=True)
         or (mentions(casual, summary, inflected=True) and _employer_attends(people)),
@@ -146,6 +169,15 @@ def detect_signals(
         or _TOOL_LINK.search(event.description[:MAX_DESCRIPTION]) is not None,
         application=any(within_any(d, settings.application_domains) for d in domains),
     )
+
+
+def _mail_senders(event: CalendarEvent) -> list[Attendee]:
+    """Who sent the mail an event came in, and where replies go: a recruiting platform or
+    an employer I applied to there is as telling as on the attendee list."""
+    if event.mail is None:
+        return []
+    people = [event.mail.sender] if event.mail.sender is not None else []
+    return [a for a in (*people, *event.mail.reply_to) if a.email]
 
 
 def _employer_attends(people: Roster) -> bool:

@@ -84,7 +84,7 @@ _ZONE = (
     r"|AEST|AEDT|SGT|HKT|WET|EET|EEST)\b(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\)?)"
 )
 _TIME_PREFIX = re.compile(
-    rf"^\(?{_CLOCK}(?:\s*(?:-|–|—|to|until)\s*{_CLOCK})?\)?\s*{_ZONE}?\s*[:\-–—|,.)]*\s*",
+    rf"^\(?{_CLOCK}(?:\s*(?:-|–|—|to|until)\s*{_CLOCK})?\)?\s*{_ZONE}?\s*[:\-–—|,.)·•]*\s*",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[-*•·◦▪▫■□●○►▶➤→–—>]+|\d{1,2}[.)](?!\d))\s*")
@@ -146,6 +146,24 @@ _NOT_INTERVIEWING = frozenset({
     "questions", "contact person", "your recruiter", "your coordinator",
 })
 _SPACES = re.compile(r"[^\S\n]+")
+# Prose that puts the one "Name (Title)" it mentions in the interview.
+_TAKES_PART = re.compile(
+    r"\b(?:join(?:s|ing)?|interview(?:s|ing)?|meet(?:s|ing)?|speak(?:s|ing)?|chat(?:s|ting)?"
+    r"|talk(?:s|ing)?)\b",
+    re.IGNORECASE,
+)
+# A date or a time in a sentence: "Wed, Dec 9 at 3:00 PM EST (45 min)".
+_WHEN_SPAN = re.compile(
+    rf"{_CLOCK}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{{1,2}}"
+    r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\(\d{1,3}\s*(?:min|mins|minutes)\)",
+    re.IGNORECASE,
+)
+_PROSE_START = re.compile(r"^(?:your|you|we|our|this|it|i|please|the\s+interview)\b",
+                          re.IGNORECASE)
+_LOWER_NAME = re.compile(
+    r"^(?P<name>[^\W\d_A-Z][^\W\d_]*(?:['’-][^\W\d_]+)?(?:\s+[^\W\d_A-Z][^\W\d_]*"
+    r"(?:['’-][^\W\d_]+)?){1,2})(?P<rest>\s*(?:,|\(|\s[-–—]\s).*)$"
+)
 
 
 # --- words -------------------------------------------------------------------------------
@@ -233,8 +251,10 @@ def parse_person(segment: str, *, allow_single: bool = False) -> ScheduledPerson
 
 
 def _is_specific_topic(topic: str) -> bool:
-    """Says what was discussed: not "Interview", not "Tuesday"."""
-    return bool(topic) and not _is_generic_topic(topic) and not _WHEN_WORDS.match(topic)
+    """Says what was discussed: not "Interview", not "Tuesday", not a clause of prose
+    ("Your interview has been scheduled for Wed, Dec 9")."""
+    return (bool(topic) and not _is_generic_topic(topic) and not _WHEN_WORDS.match(topic)
+            and not _PROSE_START.match(topic))
 
 
 def _last_part(text: str) -> str:
@@ -270,6 +290,8 @@ def _name_in_part(part: str) -> tuple[str, list[str]] | None:
         (paren_match["head"], paren_match["paren"], paren_match["after"])
         if paren_match else (part, "", "")
     )
+    if after.strip()[:1].islower():
+        after = ""  # "Name (Title) will take you through…": prose, not a topic
     name, _, comma_rest = head.partition(",")
     if _is_surname_first(name, comma_rest):  # "Chen, Wei": clean_name reorders it
         return head, [paren, after]
@@ -406,8 +428,12 @@ def _scan_line(line: str, scan: _Scan) -> None:
     if not timed and len(body) < 60 and _HEADING.match(body):
         scan.open_schedule()
         return
-    pair = _paired_people(body)
+    pair = _paired_people(body, minimum=1)
     person = _person_on_line(body) if len(pair) < 2 else pair[0]
+    if person is None and len(pair) == 1 and _TAKES_PART.search(body):
+        person = pair[0]  # "My colleague Tom Becker (Staff Engineer) will join us"
+    if person is None and (timed or scan.in_schedule):
+        person = _typed_in_lower_case(body)
     if person is None:
         if scan.gap and scan.schedule_entries:
             scan.in_schedule = False
@@ -432,11 +458,25 @@ def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
         scan.people.append(replace(person, listed=False))
 
 
-def _paired_people(body: str) -> list[ScheduledPerson]:
-    """Everyone a line names as "Full Name (Job Title)", for lines naming several people:
-    "Take-home review with Sophie Laurent (Staff Engineer) and Arjun Mehta (Senior
-    Engineer)", "Amara Okonkwo (Hiring Manager) and Felix Brandt (…) will interview you"."""
-    if body.count("(") < 2 or sum(c.isdigit() for c in body) >= 5:
+def _typed_in_lower_case(body: str) -> ScheduledPerson | None:
+    """A schedule entry whose name a recruiter typed in lower case ("ben adeyemi, staff
+    engineer - live coding"): believed only with a job title after it."""
+    found = _LOWER_NAME.match(body)
+    if found is None:
+        return None
+    words = found["name"].split()
+    if any(w.casefold() in NON_NAME_WORDS or w.casefold() in PARTICLES for w in words):
+        return None
+    person = parse_person(" ".join(w[:1].upper() + w[1:] for w in words) + found["rest"])
+    return person if person is not None and person.title is not None else None
+
+
+def _paired_people(body: str, minimum: int = 2) -> list[ScheduledPerson]:
+    """Everyone a line names as "Full Name (Job Title)": "Take-home review with Sophie
+    Laurent (Staff Engineer) and Arjun Mehta (Senior Engineer)", "Amara Okonkwo (Hiring
+    Manager) and Felix Brandt (…) will interview you", "My colleague Tom Becker (Staff
+    Engineer) will join us" (with `minimum` 1)."""
+    if body.count("(") < minimum or sum(c.isdigit() for c in body) >= 5:
         return []
     found = _WITH.search(body)
     topic = _last_part(body[: found.start()]) if found else ""
@@ -495,7 +535,8 @@ def _people_in_list(text: str) -> list[ScheduledPerson]:
 
 def _person_on_line(body: str) -> ScheduledPerson | None:
     body, email = _take_email(_URL.sub(" ", body))
-    if sum(c.isdigit() for c in body) >= 5:  # phone numbers, meeting ids, passcodes
+    # phone numbers, meeting ids, passcodes; a date and time in the sentence are not that
+    if sum(c.isdigit() for c in _WHEN_SPAN.sub(" ", body)) >= 5:
         return None
     person = parse_person(body)
     if person is not None and email:
@@ -508,6 +549,11 @@ def _take_email(text: str) -> tuple[str, str | None]:
     if found is None:
         return text, None
     return _EMAIL.sub(" ", text), found.group(1).lower()
+
+
+def merge_people(*groups: list[ScheduledPerson]) -> tuple[ScheduledPerson, ...]:
+    """Several schedules' people as one, in order: the description's and a mail body's."""
+    return _merge([p for group in groups for p in group])
 
 
 def _merge(people: list[ScheduledPerson]) -> tuple[ScheduledPerson, ...]:

@@ -50,7 +50,7 @@ def test_corpus_is_big_and_balanced() -> None:
 
 
 def test_every_case_has_an_expectation() -> None:
-    for case in CORPUS.glob("*.ics"):
+    for case in [*CORPUS.glob("*.ics"), *CORPUS.glob("*.eml")]:
         expected = case.with_suffix(".expected.toml")
         assert expected.exists(), f"{case.name} has no {expected.name}"
         assert tomllib.loads(expected.read_text(encoding="utf-8")).get("about"), expected.name
