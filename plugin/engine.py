@@ -31,6 +31,7 @@ from afterword.plugin.detect.addressing import (
 from afterword.plugin.detect.corrections import apply_corrections
 from afterword.plugin.detect.merge import (
     company_key,
+    rescheduled,
     same_interviewer,
     same_slot,
     split_block,
@@ -188,12 +189,14 @@ class Engine:
         """Invitations found in mail (plugin/sources/mail.py), merged into `seen`: the
         calendar's copy of the same occurrence (same UID, or same slot and company) wins and
         gains the interviewers only the mail names; a block mailed as one event whose
-        sessions the calendar holds one by one is shared out among them. Returns the ids
+        sessions the calendar holds one by one is shared out among them; an invitation a
+        later mail moved to another slot gives way to it (merge.rescheduled). Returns the ids
         known from mail alone, and the ids mail withdrew (a cancellation, a decline) or
         folded into another copy. `mail_domains` gains, per company, the domains seen in
         the conversation around its invitations."""
         from_mail: set[str] = set()
         withdrawn: set[str] = set()
+        found: list[tuple[CalendarEvent, Interview]] = []
         for event in self._invitations(now):
             if event.interview_id in present or not (event.end > start and event.start < end):
                 continue
@@ -204,6 +207,12 @@ class Engine:
                 continue
             if interview is None:
                 withdrawn.add(event.interview_id)
+            else:
+                found.append((event, interview))
+        moved = rescheduled([(iv, e.mail.sent_at if e.mail else None) for e, iv in found])
+        withdrawn |= moved
+        for event, interview in found:
+            if interview.id in moved:
                 continue
             mail_domains.setdefault(company_key(interview.company), []).extend(
                 conversation_domains(self._book, event.source))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from afterword.plugin.detect.names import same_person
 from afterword.plugin.model import Interview, Interviewer
@@ -102,3 +102,23 @@ def _session_for(person: Interviewer, sessions: Sequence[Interview]) -> int:
             if topic in session.title.casefold():
                 return i
     return 0
+
+
+def rescheduled(copies: Sequence[tuple[Interview, datetime | None]]) -> set[str]:
+    """Ids of mailed interviews a later mail moved: the same company and a person in common,
+    another slot, and the later mail written before the earlier interview began (after it,
+    the later mail is the next round). Each copy comes with its mail's Date (None: unknown,
+    never judged). A tool that moves an interview by sending a new confirmation, without a
+    cancellation or the old event's UID, leaves the old one in the inbox: it must not get
+    notes for an interview that never took place."""
+    dated = [(iv, sent) for iv, sent in copies if sent is not None]
+    moved: set[str] = set()
+    for old, old_sent in dated:
+        for new, new_sent in dated:
+            if (new_sent > old_sent and new_sent < old.start and new.id != old.id
+                    and same_company(old.company, new.company) and not same_slot(old, new)
+                    and any(same_interviewer(p, q) for p in old.interviewers
+                            for q in new.interviewers)):
+                moved.add(old.id)
+                break
+    return moved

@@ -56,3 +56,31 @@ def test_text_only_confirmation_is_an_interview_and_look_alikes_are_not(
     assert {n["interviewer"]["name"] for n in interview["notes"]} == {
         "Rafael Ortiz", "Sunita Rao"}
     assert len(drafts(tmp_path)) == 2
+
+
+def test_a_later_confirmation_moving_the_interview_replaces_the_first(
+    tmp_path: Path, afterword: Any
+) -> None:
+    # The recruiter moves the interview by sending a new text-only confirmation (another
+    # day, the same panel); the first mail stays in INBOX. Notes only for the one that
+    # takes place, and none for the slot that was given up.
+    first = corpus_mail("eml_greenhouse_text_only")
+    moved = corpus_mail("eml_greenhouse_text_only")
+    moved.replace_header("Message-ID", "<88120.interview.reschedule.7790@greenhouse-mail.io>")
+    moved.replace_header("Date", "Sun, 29 Nov 2026 09:12:00 +0000")
+    moved.replace_header("Subject", "Updated Interview Confirmation - Pinecrest Data")
+    text = moved.get_content().replace("Wednesday, December 2, 2026", "Friday, December 4, 2026")
+    assert "December 4" in text
+    moved.set_content(text)
+    config = write_config(tmp_path, EMPTY)
+    deliver(tmp_path, "INBOX", first, when="2026-11-26")
+    deliver(tmp_path, "INBOX", moved, when="2026-11-29")
+
+    after_first_slot = "2026-12-02T15:35:00-05:00"
+    cli(afterword, config, "run", "--once", "--now", after_first_slot)
+    (interview,) = interviews(afterword, config, after_first_slot)
+    assert interview["start"].startswith("2026-12-04T14:00:00")
+    assert drafts(tmp_path) == []
+    after = "2026-12-04T15:35:00-05:00"
+    cli(afterword, config, "run", "--once", "--now", after)
+    assert len(drafts(tmp_path)) == 2

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from afterword.plugin.detect.merge import (
     company_key,
+    rescheduled,
     same_company,
     same_slot,
     split_block,
@@ -68,3 +69,19 @@ def test_block_people_join_their_own_session_or_the_first() -> None:
     first, second = split_block(block, sessions)
     assert [p.name for p in first.interviewers] == ["Marcus O'Neil", "Omar Haddad"]
     assert [p.name for p in second.interviewers] == ["Priya Shah", "Hannah Berg"]
+
+
+def test_a_later_mail_moving_the_slot_replaces_the_earlier_one() -> None:
+    sent = T - timedelta(days=5)
+    old = iv("old", 0, 1, PRIYA)
+    new = iv("new", 48, 1, PRIYA)
+    assert rescheduled([(old, sent), (new, sent + timedelta(days=2))]) == {"old"}
+    # Written after the first interview began: the next round, both stand.
+    assert rescheduled([(old, sent), (new, T + timedelta(hours=3))]) == set()
+    # Nobody in common, another company, or no Date: nothing is judged moved.
+    assert rescheduled([(old, sent), (iv("n", 48, 1, MARCUS), sent + timedelta(1))]) == set()
+    assert rescheduled([(old, sent), (iv("n", 48, 1, PRIYA, company="Globex"),
+                                      sent + timedelta(1))]) == set()
+    assert rescheduled([(old, None), (new, sent)]) == set()
+    # One mail listing two days: the same Date, both stand.
+    assert rescheduled([(old, sent), (new, sent)]) == set()
