@@ -592,11 +592,16 @@ def measure_daemon(backend: Backend, folder: Path) -> None:
     daemon = Daemon(config_for(300)).start()
     try:
         seen = wait_until(lambda: backend.drafts() >= 1, daemon, 30)
+        time.sleep(3)  # the cycle that wrote the drafts is over; the daemon sleeps
+        written = daemon.rss_kb() / 1024
     finally:
         daemon.stop()
     latency = seen - end.timestamp()
     record(f"end → drafts, {backend.label}", f"{latency:.1f} s", "≤ 60 s", latency <= 60,
            "sync_interval = 300: the daemon woke for the end")
+    record(f"idle RSS after writing notes, {backend.label}", f"{written:.1f} MB",
+           f"≤ {backend.rss_target_mb:.0f} MB", written <= backend.rss_target_mb,
+           "the same daemon, asleep after the cycle that composed and saved the drafts")
 
     idle = Daemon(config_for(1), verbose=True).start()
     try:
