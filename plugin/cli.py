@@ -82,7 +82,7 @@ def _config(ctx: click.Context) -> Config:
 def run(ctx: click.Context, once: bool, now: datetime | None) -> None:
     """Sync, draft, track and warn; until SIGTERM or SIGINT unless --once (SIGHUP
     reloads the config)."""
-    from afterword.plugin.runtime import open_engine
+    from afterword.plugin.runtime import open_daemon_engine, open_engine
 
     config = _config(ctx)
     if now is not None and not once:
@@ -90,7 +90,8 @@ def run(ctx: click.Context, once: bool, now: datetime | None) -> None:
     if not once:
         from afterword.plugin.daemon import Daemon
 
-        Daemon(config, load=lambda: _config(ctx)).run()
+        # Notes rendered in a worker process: the daemon itself never holds Jinja2.
+        Daemon(config, load=lambda: _config(ctx), opener=open_daemon_engine).run()
         return
     with open_engine(config) as engine:
         report = engine.cycle(_now(now))

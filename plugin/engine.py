@@ -19,6 +19,7 @@ from afterword.plugin.compose import (
     draft_message,
     warning_message,
 )
+from afterword.plugin.compose.render import NoteComposer
 from afterword.plugin.config import Config
 from afterword.plugin.deadline import Schedule, schedule_for
 from afterword.plugin.detect import classify_event, greeting_name
@@ -114,13 +115,13 @@ class Engine:
         source: CalendarSource,
         mailbox: Mailbox,
         state: State,
-        composer: Composer | None = None,
+        composer: NoteComposer | None = None,
     ) -> None:
         self.config = config
         self.source = source
         self.mailbox = mailbox
         self.state = state
-        self.composer = composer or Composer(config.notes.templates_dir)
+        self.composer: NoteComposer = composer or Composer(config.notes.templates_dir)
         self.detection = detection_settings(config)
         self._mail_events: dict[str, CalendarEvent] = {}  # mailed invitations, by occurrence
         self._book = AddressBook()  # who is who, from the headers of the mail read for them
@@ -134,9 +135,12 @@ class Engine:
 
     def cycle(self, now: datetime) -> CycleReport:
         report = CycleReport()
-        self.sync_calendar(now, report)
-        self.check_sent(now, report)
-        self.reconcile_drafts(now, report)
+        try:
+            self.sync_calendar(now, report)
+            self.check_sent(now, report)
+            self.reconcile_drafts(now, report)
+        finally:
+            self.composer.close()  # the daemon's rendering worker never outlives a cycle
         self.warn(now, report)
         self.notice_offers(now, report)
         return report

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from afterword.plugin.compose.uniqueness import UNIQUE_LIMIT, overlap_sets, trigrams
 from afterword.plugin.errors import UserError
@@ -521,6 +521,19 @@ class _Attempt:
         return MIN_WORDS <= self.words <= MAX_WORDS
 
 
+class NoteComposer(Protocol):
+    """What the engine needs to write notes. Composer renders in this process; the daemon
+    uses WorkerComposer (worker.py), which renders in a short-lived child so the
+    long-running process never loads Jinja2."""
+
+    def compose(
+        self, ctx: NoteContext, existing: Sequence[str], names: Iterable[str] = ()
+    ) -> ComposedNote: ...
+
+    def close(self) -> None:
+        """Release what composing holds between cycles (a worker process, say)."""
+
+
 class Composer:
     """Renders notes and keeps each one unlike the others written to the same company."""
 
@@ -566,6 +579,9 @@ class Composer:
             unique=best.unique,
             overlap=round(best.overlap, 4),
         )
+
+    def close(self) -> None:
+        """Nothing to release: the templates stay loaded for the next note."""
 
     def _render(self, ctx: NoteContext, facts: Facts, choice: Choice) -> tuple[str, str, str]:
         """Render one choice, dropping the optional sentences while the body is too long."""
