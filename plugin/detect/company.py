@@ -26,7 +26,7 @@ from afterword.plugin.detect.addresses import (
 )
 from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
 from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS, NON_NAME_WORDS
-from afterword.plugin.detect.names import name_key, same_person
+from afterword.plugin.detect.names import is_uncased, name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
 from afterword.plugin.model import CalendarEvent, Interviewer
 
@@ -407,7 +407,7 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
     if words and words[0][:1].isupper():  # "Globex data team" → "Globex"
         while len(words) > 1 and words[-1].islower():
             words.pop()
-    words = _joined_by_ampersand(words)
+    words = _joined_by_ampersand(_without_uncased_qualifiers(words))
     phrase = _POSSESSIVE.sub("", " ".join(words).strip(_EDGE)).strip(_EDGE)
     if not phrase or len(phrase) > 60 or len(phrase.split()) > 6:
         return ""
@@ -421,6 +421,20 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
     if phrase == phrase.lower():
         phrase = " ".join(w.capitalize() for w in phrase.split())
     return phrase
+
+
+def _without_uncased_qualifiers(words: list[str]) -> list[str]:
+    """"Kumori Systems 最終面接" → "Kumori Systems": in a name written in Latin letters, words
+    at its edges in a script without case are the title's words in another language ("final
+    interview"), not part of the name. A name written wholly in such a script stays."""
+    if not any(c.isupper() or c.islower() for w in words for c in w):
+        return words
+    start, end = 0, len(words)
+    while start < end and is_uncased(words[start]):
+        start += 1
+    while end > start and is_uncased(words[end - 1]):
+        end -= 1
+    return words[start:end]
 
 
 def _joined_by_ampersand(words: list[str]) -> list[str]:

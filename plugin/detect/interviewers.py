@@ -21,7 +21,11 @@ from afterword.plugin.detect.addresses import (
     same_organisation,
     within_any,
 )
-from afterword.plugin.detect.itinerary import ScheduledPerson, is_full_name
+from afterword.plugin.detect.itinerary import (
+    ScheduledPerson,
+    is_coordination_title,
+    is_full_name,
+)
 from afterword.plugin.detect.names import (
     display_name,
     matches_address,
@@ -137,7 +141,9 @@ def roster(event: CalendarEvent, settings: DetectionSettings) -> Roster:
 def find_interviewers(
     people: Roster, settings: DetectionSettings, schedule: Sequence[ScheduledPerson] = ()
 ) -> tuple[Interviewer, ...]:
-    """Interviewers in schedule order, then the remaining attendees in attendee order."""
+    """Interviewers in schedule order, then the remaining attendees in attendee order. An
+    attendee the invite calls a coordinator or recruiter ("Mina Park (Recruiting
+    Coordinator) will open the room") is left out when the schedule lists the panel."""
     found: list[Interviewer] = []
     claimed: set[int] = set()
     pool = people.everyone
@@ -155,9 +161,12 @@ def find_interviewers(
         if verdict in OUTSIDERS:  # being in the schedule outweighs "optional" or "FYI"
             found.append(_from_both(person, attendee))
     mentioned = _mentions(schedule, pool, claimed)
+    panel = bool(found)
     for index, (attendee, verdict) in enumerate(people.entries):
         if index not in claimed and verdict is Verdict.INTERVIEWER:
             extra = mentioned.get(index)
+            if extra is not None and panel and is_coordination_title(extra.title):
+                continue  # the coordinator who opens the room for the listed panel
             found.append(_from_both(extra, attendee) if extra else _from_attendee(attendee))
     return _deduplicated(found)
 

@@ -2,10 +2,12 @@
 
 An interview is an event that I attend and have not declined, that is neither cancelled nor
 an all-day marker ("Onsite day" blocks a date, it is not a meeting), that is not a look-alike
-(a "[Hold]", prep, a mock interview, a webinar, a career fair, a debrief), that looks like an
-interview (title or description keywords, a recruiting platform, someone from a company I
-applied to), that my own company is not holding with me as the interviewer, and that has at
-least one interviewer. Events read from email pass the mail's own checks too (from_mail.py).
+(a "[Hold]", prep, a mock interview, a webinar, a career fair, a debrief, a podcast's
+"interview recording", a friend on Gmail whose note only asks how my interviews are going),
+that looks like an interview (title or description keywords, a recruiting platform, someone
+from a company I applied to), that my own company is not holding with me as the interviewer,
+and that has at least one interviewer. Events read from email pass the mail's own checks too
+(from_mail.py).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from afterword.plugin.detect.itinerary import (
     named_in_title,
     parse_itinerary,
 )
+from afterword.plugin.detect.lexicon import JOB_CONTEXT, MEDIA_PROSE, MEDIA_TITLE, REGISTRATION
 from afterword.plugin.detect.names import same_person
 from afterword.plugin.detect.settings import (
     CASUAL_KEYWORDS,
@@ -102,6 +105,10 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         return None
     if not signals.strong and mentions(settings.exclude_keywords, text):
         return None  # only the prose says "interview", and it says "practice interview"
+    if not people.entries and REGISTRATION.search(text):
+        return None  # a published webinar I registered for ("Webinar ID: …"), no attendees
+    if _media_appearance(summary, text, signals) or _social(text, people, signals):
+        return None
     if i_am_interviewing(summary, people, settings):
         return None
     schedule = from_mail.mail_schedule(event, parse_itinerary(text))
@@ -178,6 +185,26 @@ def _mail_senders(event: CalendarEvent) -> list[Attendee]:
         return []
     people = [event.mail.sender] if event.mail.sender is not None else []
     return [a for a in (*people, *event.mail.reply_to) if a.email]
+
+
+def _media_appearance(summary: str, text: str, signals: Signals) -> bool:
+    """A podcast, show or stream I am the guest of ("ep. 118 – interview recording"): the
+    title says so, or the prose does when no recruiting platform or employer takes part."""
+    if MEDIA_TITLE.search(summary):
+        return True
+    return not (signals.tool or signals.application) and MEDIA_PROSE.search(text) is not None
+
+
+def _social(text: str, people: Roster, signals: Signals) -> bool:
+    """Only the prose says "interview", everyone else writes from gmail.com & co., and
+    nothing speaks of a job: a friend asking how my interviews are going, not a founder
+    inviting me to a first interview for a role."""
+    if signals.strong:
+        return False
+    outsiders = [a for a in people.with_verdict(*OUTSIDERS) if a.email]
+    if not outsiders or not outsiders_use_public_mail(people):
+        return False
+    return JOB_CONTEXT.search(text) is None
 
 
 def _employer_attends(people: Roster) -> bool:

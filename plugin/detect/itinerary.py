@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 
 from afterword.plugin.detect.lexicon import (
     COORDINATION_WORDS,
+    CREDENTIALS,
     GENERIC_TOPICS,
     JOB_WORDS,
     NON_NAME_WORDS,
     PARTICLES,
     TOPIC_MARKERS,
 )
-from afterword.plugin.detect.names import clean_name, name_key
+from afterword.plugin.detect.names import clean_name, is_uncased, name_key
 from afterword.plugin.html_text import parse_html
 
 MAX_DESCRIPTION = 20_000
@@ -49,6 +50,13 @@ class ScheduledPerson:
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
 _HTML_BREAK = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _HTML_CELL_END = re.compile(r"<\s*/\s*t[dh]\s*>", re.IGNORECASE)
+# A table row up to the next row tag; a row of several cells holding only inline markup is
+# one schedule entry ("10:00 | <b>Name</b><br>Title | Topic"), a row holding blocks or a
+# nested table is page layout.
+_HTML_ROW = re.compile(r"<\s*tr\b(?:(?!<\s*/?\s*tr\b).)*", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<\s*t[dh]\b", re.IGNORECASE)
+_HTML_LAYOUT = re.compile(
+    r"<\s*(?:p|div|table|ul|ol|li|h[1-6]|blockquote|pre|section|article|hr)\b", re.IGNORECASE)
 _HTML_BLOCK = re.compile(
     r"<\s*/?\s*(?:p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|section|article|header"
     r"|footer|dt|dd|hr)\b[^<>]*>",
@@ -64,10 +72,19 @@ def description_text(description: str, limit: int = MAX_DESCRIPTION) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _row_on_one_line(row: re.Match[str]) -> str:
+    """A data row's line breaks as cell separators, so "Name<br>Title" stays in its row."""
+    markup = row.group(0)
+    if len(_HTML_CELL.findall(markup)) < 2 or _HTML_LAYOUT.search(markup):
+        return markup
+    return _HTML_BREAK.sub(" | ", markup)
+
+
 def _html_to_text(html: str) -> str:
     """Line structure is marked in the markup before parsing (one regex pass): editing the
     parsed tree tag by tag is quadratic on a description made of thousands of paragraphs."""
-    marked = _HTML_BREAK.sub("\n", html)
+    marked = _HTML_ROW.sub(_row_on_one_line, html)
+    marked = _HTML_BREAK.sub("\n", marked)
     marked = _HTML_CELL_END.sub(lambda m: " | " + m.group(0), marked)
     marked = _HTML_BLOCK.sub(lambda m: "\n" + m.group(0) + "\n", marked)
     soup = parse_html(marked)  # bs4, loaded on the first HTML description and lean
@@ -89,13 +106,14 @@ _TIME_PREFIX = re.compile(
 )
 _BULLET = re.compile(r"^(?:[-*•·◦▪▫■□●○►▶➤→–—>]+|\d{1,2}[.)](?!\d))\s*")
 _WHEN = r"(?:'ll|\s+will)"
+_WITH_WORD = r"(?:with|w/)"
 _LABEL = re.compile(
     r"^(?:your\s+|the\s+)?"
     r"(?:interviewer(?:s|e|es|\(s\))?|interview\s+(?:panel|team)|panel(?:ists)?"
-    rf"|interviewing\s+with|you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+with)?"
-    rf"|(?:you{_WHEN}\s+)?(?:be\s+)?(?:meeting|speaking|talking)\s+with"
-    rf"|meet(?:ing)?\s+with|people\s+you{_WHEN}\s+meet"
-    rf"|who\s+you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+with)?)"
+    rf"|interviewing\s+{_WITH_WORD}|you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+{_WITH_WORD})?"
+    rf"|(?:you{_WHEN}\s+)?(?:be\s+)?(?:meeting|speaking|talking)\s+{_WITH_WORD}"
+    rf"|meet(?:ing)?\s+{_WITH_WORD}|people\s+you{_WHEN}\s+meet"
+    rf"|who\s+you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+{_WITH_WORD})?)"
     r"(?:\s*\(in\s+order\))?\s*[:\-–—]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -112,7 +130,8 @@ _SIGNOFF = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE_MARKER = "-::~:~"
-_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2}[.!?])\s+(?=[^\W\d_\s\"“(])")
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[^\W\d_]{2}[.!?])|(?<=[^\W\d_]\)[.!?]))\s+(?=[^\W\d_\s\"“(])")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|mx|prof|st|jr|sr|vs|approx|etc)\.$", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:mailto:)?<?([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})>?")
@@ -146,6 +165,40 @@ _NOT_INTERVIEWING = frozenset({
     "questions", "contact person", "your recruiter", "your coordinator",
 })
 _SPACES = re.compile(r"[^\S\n]+")
+# A quotation on its own line, and the line signing it ("— Ottilie Brandvold, CEO"), or both
+# on one line. A quotation is a sentence: a quoted slot name ('"Systems design" – Jane Doe')
+# is not one.
+_QUOTATION = re.compile(r"^[\"“„«](?P<quote>[^\"“”„«»]+)[\"”“»](?P<after>.*)$")
+_ATTRIBUTION = re.compile(r"^(?:[-–—―~]{1,2})\s*\S")
+MIN_QUOTATION_WORDS = 6
+# Lower-case words of prose that a lower-case name pattern would otherwise take for a name
+# ("you'll meet me first (I'm the hiring manager)").
+_PROSE_WORDS = frozenset({
+    "i", "me", "my", "you", "your", "we", "us", "our", "he", "him", "his", "she", "her",
+    "they", "them", "their", "it", "first", "then", "next", "later", "after", "before",
+    "everyone", "all", "both", "folks", "someone", "a", "an", "the", "this", "that", "some",
+    "few", "two", "three", "is", "are", "will", "be", "who", "which",
+})
+# Words of a line under a schedule entry that is not its subject: dial-in boilerplate, a break.
+_NOT_TOPIC_WORDS = frozenset({
+    "zoom", "join", "joining", "link", "dial", "dial-in", "passcode", "password", "teams",
+    "webex", "meet.google.com", "click", "download", "lunch", "break", "breakfast", "tour",
+    "office", "room", "floor", "lobby", "reception", "directions", "parking",
+})
+# "Title: Lead Data Engineer", "Focus: Spark" under an "Interviewer: Name" line.
+_FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]{1,20}?)\s*:\s*(?P<value>\S.*)$")
+# A field is named by its last word: "Job Title", "Interview Focus", "Focus Areas".
+# "Role:" and "Position:" are left out: they often give the job I applied for.
+_TITLE_FIELDS = frozenset({"title"})
+_TOPIC_FIELDS = frozenset({
+    "focus", "topic", "topics", "subject", "area", "areas", "type", "session", "module",
+    "interview", "competency", "competencies",
+})
+_OTHER_FIELDS = frozenset({
+    "time", "when", "duration", "length", "date", "format", "location", "where", "room",
+    "email", "e-mail", "phone", "linkedin", "team", "department", "pronouns", "role",
+    "position", "level",
+})
 # Prose that puts the one "Name (Title)" it mentions in the interview.
 _TAKES_PART = re.compile(
     r"\b(?:join(?:s|ing)?|interview(?:s|ing)?|meet(?:s|ing)?|speak(?:s|ing)?|chat(?:s|ting)?"
@@ -215,10 +268,11 @@ def is_full_name(name: str) -> bool:
 
 
 def _is_generic_topic(text: str) -> bool:
-    return all(w in GENERIC_TOPICS for w in _words(text))
+    """Says nothing about the subject: "Interview", "Video call", or a degree ("PhD")."""
+    return all(w in GENERIC_TOPICS or w.replace(".", "") in CREDENTIALS for w in _words(text))
 
 
-def _is_coordination_title(title: str | None) -> bool:
+def is_coordination_title(title: str | None) -> bool:
     return title is not None and any(w in COORDINATION_WORDS for w in _words(title))
 
 
@@ -295,6 +349,8 @@ def _name_in_part(part: str) -> tuple[str, list[str]] | None:
     name, _, comma_rest = head.partition(",")
     if _is_surname_first(name, comma_rest):  # "Chen, Wei": clean_name reorders it
         return head, [paren, after]
+    if paren and is_uncased(name) and looks_like_person(paren, min_tokens=2):
+        return paren, [comma_rest, after]  # "王芳 (Fang Wang)": greeted by the Latin spelling
     if looks_like_person(name):
         return name, [comma_rest, paren, after]
     if paren and not any(c.isdigit() for c in head) and looks_like_person(paren):
@@ -365,6 +421,15 @@ class _Scan:
     schedule_entries: int = 0
     gap: bool = False  # a blank line since the last schedule entry
     signed_off: bool = False  # past "Thanks," / "Best," : the signature follows
+    # The person the last line that named anyone named alone, while the lines after it may
+    # still describe them: a bio card's title line, a "Title:"/"Focus:" field, a topic line.
+    card: int | None = None
+    card_gap: bool = False  # a blank line since that person's line
+    card_scheduled: bool = False  # named by a schedule entry (then a bare line is a topic)
+    quoted: bool = False  # the last line was a quotation: a "— Name, Title" after it signs it
+
+    def describe(self, index: int | None, scheduled: bool) -> None:
+        self.card, self.card_gap, self.card_scheduled = index, False, scheduled
 
     def open_schedule(self) -> None:
         self.in_schedule, self.schedule_entries, self.gap = not self.signed_off, 0, False
@@ -380,12 +445,28 @@ def parse_itinerary(text: str) -> tuple[ScheduledPerson, ...]:
         if line.startswith(_BOILERPLATE_MARKER):
             skipping = not skipping
             continue
-        if skipping:
+        if skipping or _is_quotation(line, scan):
             continue
         for sentence in _sentences(line):
             if len(sentence) <= MAX_LINE_LENGTH:
                 _scan_line(sentence, scan)
     return _merge(scan.people)
+
+
+def _is_quotation(line: str, scan: _Scan) -> bool:
+    """A quotation on its own line, the "— Name, Title" line signing it, or both on one
+    line: a founder's words in a welcome mail, not a panel."""
+    if not line:
+        return False
+    found = _QUOTATION.match(line)
+    quotation = found is not None and len(found["quote"].split()) >= MIN_QUOTATION_WORDS
+    after = found["after"].strip() if found is not None else ""
+    signed = quotation and bool(_ATTRIBUTION.match(after))
+    quoted, scan.quoted = scan.quoted, quotation and not after
+    if scan.quoted or signed or (quoted and _ATTRIBUTION.match(line)):
+        scan.describe(None, False)
+        return True
+    return False
 
 
 def _sentences(line: str) -> list[str]:
@@ -414,10 +495,11 @@ def _scan_line(line: str, scan: _Scan) -> None:
     someone with their title. A schedule block ends at the first line after a blank that
     names nobody (HTML lists put blank lines between entries)."""
     if not line:
-        scan.gap = True
+        scan.gap = scan.card_gap = True
         return
     if _SIGNOFF.match(line):
         scan.signed_off, scan.in_schedule = True, False
+        scan.describe(None, False)
         return
     body = _BULLET.sub("", line, count=1)
     timed = _TIME_PREFIX.match(body)
@@ -435,13 +517,70 @@ def _scan_line(line: str, scan: _Scan) -> None:
     if person is None and (timed or scan.in_schedule):
         person = _typed_in_lower_case(body)
     if person is None:
+        if not timed and _describes_card(body, scan):
+            return
         if scan.gap and scan.schedule_entries:
             scan.in_schedule = False
         scan.gap = False
+        scan.describe(None, False)
         return
     scan.gap = False
+    scheduled = bool(timed) or scan.in_schedule
+    before = len(scan.people)
     for one in pair if len(pair) >= 2 else [person]:
         _add_person(one, bool(timed), scan)
+    alone = len(scan.people) == before + 1 and len(pair) < 2
+    scan.describe(before if alone else None, scheduled)
+
+
+def _describes_card(line: str, scan: _Scan) -> bool:
+    """A line after a person's own line that only describes them: "Title: Staff Engineer",
+    "Focus: Spark" (field blocks), a bio card's "Principal Engineer, Rendering", or a schedule
+    block's topic line ("Live coding" under "Tobias Wren, Senior Software Engineer")."""
+    if scan.card is None or scan.card >= len(scan.people):
+        return False
+    person = scan.people[scan.card]
+    field = _FIELD.match(line)
+    if field is not None:
+        return _card_field(field, person, scan.card, scan)
+    separators = _PIPE_SPLIT if "|" in line else _PART_SPLIT
+    parts = [p for p in (x.strip(_JUNK) for x in _split_outside_parens(line, separators)) if p]
+    if not parts or _paired_people(line, 1):
+        return False
+    title = person.title
+    if title is None and looks_like_title(parts[0]):
+        title, parts = _cap(parts[0], MAX_TITLE_LENGTH), parts[1:]
+    topic = person.topic
+    if (topic is None and parts and scan.card_scheduled and not scan.card_gap
+            and _is_topic_line(parts[0])):
+        topic, parts = _cap(parts[0], MAX_TOPIC_LENGTH), parts[1:]
+    if (title, topic) == (person.title, person.topic) or parts:
+        return False
+    scan.people[scan.card] = replace(person, title=title, topic=topic)
+    if topic is not None:
+        scan.describe(None, False)
+    return True
+
+
+def _card_field(
+    field: re.Match[str], person: ScheduledPerson, index: int, scan: _Scan
+) -> bool:
+    """"Title: …" and "Focus: …" fill in the person above; "Time: …" leaves the block open."""
+    key, value = field["key"].casefold().split()[-1], field["value"].strip(_JUNK)
+    if key in _TITLE_FIELDS and person.title is None and looks_like_title(value):
+        scan.people[index] = replace(person, title=_cap(value, MAX_TITLE_LENGTH))
+    elif key in _TOPIC_FIELDS and person.topic is None and _is_specific_topic(value):
+        scan.people[index] = replace(person, topic=_cap(value, MAX_TOPIC_LENGTH))
+    return key in _TITLE_FIELDS or key in _TOPIC_FIELDS or key in _OTHER_FIELDS
+
+
+def _is_topic_line(line: str) -> bool:
+    """A short subject on a line of its own ("Live coding"), not a sentence, a time, a name,
+    a break or dial-in boilerplate ("Join Zoom Meeting")."""
+    words = set(_words(line))
+    return (len(words) <= 8 and line[-1:] not in ".!?:" and _is_specific_topic(line)
+            and not any(c.isdigit() for c in line) and not looks_like_person(line)
+            and not words & _NOT_TOPIC_WORDS and "@" not in line and "://" not in line)
 
 
 def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
@@ -452,7 +591,7 @@ def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
         scan.schedule_entries += 1
     elif scan.signed_off or not is_full_name(person.name):
         return
-    elif person.title is not None and not _is_coordination_title(person.title):
+    elif person.title is not None and not is_coordination_title(person.title):
         scan.people.append(person)
     else:
         scan.people.append(replace(person, listed=False))
@@ -465,7 +604,8 @@ def _typed_in_lower_case(body: str) -> ScheduledPerson | None:
     if found is None:
         return None
     words = found["name"].split()
-    if any(w.casefold() in NON_NAME_WORDS or w.casefold() in PARTICLES for w in words):
+    if any(w.casefold() in NON_NAME_WORDS or w.casefold() in PARTICLES
+           or w.casefold() in _PROSE_WORDS for w in words):
         return None
     person = parse_person(" ".join(w[:1].upper() + w[1:] for w in words) + found["rest"])
     return person if person is not None and person.title is not None else None
@@ -515,6 +655,7 @@ def _scan_label(body: str, scan: _Scan) -> bool:
         return True
     found = _people_in_list(rest)
     scan.people.extend(found)
+    scan.describe(len(scan.people) - 1 if len(found) == 1 else None, False)
     return bool(found)
 
 
@@ -523,7 +664,7 @@ def _people_in_list(text: str) -> list[ScheduledPerson]:
     items = [i for i in (p.strip(_JUNK) for p in _split_outside_parens(text, _LIST_SPLIT)) if i]
     people: list[ScheduledPerson] = []
     for item in items:
-        person = parse_person(item, allow_single=True)
+        person = parse_person(item, allow_single=True) or _typed_in_lower_case(item)
         if person is not None:
             people.append(person)
         elif people and people[-1].title is None and looks_like_title(item):

@@ -5,6 +5,8 @@ Everything is lower-case; callers compare casefolded, accent-stripped words.
 
 from __future__ import annotations
 
+import re
+
 # Words that make a phrase a job title ("Principal Engineer", "Head of Data").
 JOB_WORDS = frozenset({
     "engineer", "engineers", "manager", "director", "recruiter", "lead", "head", "vp", "svp",
@@ -49,6 +51,20 @@ GENERIC_TOPICS = frozenset({
     "slot", "and", "the", "a", "an", "video", "phone", "virtual", "onsite", "on-site",
     "final", "first", "second", "third", "next", "intro", "introductory", "quick", "round",
     "follow-up", "catch-up", "coffee", "informal", "short", "brief", "1:1", "one-on-one",
+})
+
+# Languages, frameworks and tools named in a slot ("Coding (Python)", "TypeScript or Go"):
+# capitalised like names, never people. Words that are also given names or surnames (Ruby,
+# Julia, Cassandra, Swift, Spark, Kafka, Perl, Haskell, Rust, Docker) are left out on purpose.
+TECHNOLOGY_WORDS = frozenset({
+    "python", "java", "javascript", "typescript", "golang", "kotlin", "objective-c", "c++",
+    "c#", "erlang", "clojure", "php", "matlab", "fortran", "cobol", "sql", "nosql",
+    "postgres", "postgresql", "mysql", "sqlite", "mongodb", "redis", "dynamodb", "snowflake",
+    "bigquery", "redshift", "databricks", "pyspark", "hadoop", "airflow", "dbt", "pandas",
+    "numpy", "pytorch", "tensorflow", "keras", "react", "angular", "vue", "svelte", "flask",
+    "fastapi", "rails", "node.js", "nodejs", "graphql", "kubernetes", "terraform", "ansible",
+    "aws", "gcp", "azure", "linux", "unix", "git", "html", "css", "figma", "tableau",
+    "coderpad", "hackerrank", "codesignal", "leetcode", "jupyter",
 })
 
 # Capitalised words that look like name parts but never are ("Systems Design",
@@ -100,7 +116,14 @@ NON_NAME_WORDS = frozenset({
     # weekdays and months
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "september", "october", "november", "december",
-}) | JOB_WORDS
+}) | JOB_WORDS | TECHNOLOGY_WORDS
+
+# Degrees and certifications after a name ("Ingrid Solheim, PhD"): never a title or a topic.
+CREDENTIALS = frozenset({
+    "phd", "md", "mba", "msc", "bsc", "cpa", "pe", "esq", "pmp", "rn", "dds", "jd", "llm",
+    "mphil", "dphil", "edd", "cfa", "frm", "cissp", "shrm-cp", "shrm-scp", "sphr", "phr",
+    "meng", "beng", "mfa", "mpa", "mph", "facs", "ceng", "psyd", "ma", "ms", "ba", "bs",
+})
 
 # Lower-case name particles that stay lower-case inside a name ("Ludwig van Beethoven").
 PARTICLES = frozenset({
@@ -119,3 +142,30 @@ COMPANY_SUFFIXES = frozenset({
     "digital", "analytics", "systems", "logistics", "cloud", "works", "enterprises", "brands",
     "foods", "markets", "payments", "bio", "agency", "mutual", "security", "data",
 })
+
+# A media appearance, not a job interview: "Podcast interview", "ep. 118 – interview recording".
+MEDIA_TITLE = re.compile(
+    r"\b(?:podcast|episode|ep\.?\s*#?\d+|interview\s+recording|recording\s+session"
+    r"|livestream|live\s+stream|on\s+air)\b",
+    re.IGNORECASE,
+)
+# ... or as its prose describes it ("Thanks for coming on the show!", "Episode 118 airs").
+MEDIA_PROSE = re.compile(
+    r"\b(?:podcast|episode\s+#?\d+|(?:on|to)\s+(?:the|our)\s+show|airs\s+(?:on|in))\b",
+    re.IGNORECASE,
+)
+# What a registration for a published event says ("Thank you for registering", "Webinar ID"):
+# an event that lists nobody and says this is a webinar or fair, not my own interview copy.
+REGISTRATION = re.compile(
+    r"\b(?:webinar|thanks?\s+(?:you\s+)?for\s+registering|you(?:'re|\s+are)\s+registered"
+    r"|your\s+registration|registration\s+(?:confirmed|confirmation)|cancel\s+your"
+    r"\s+registration|livestream|live\s+stream)\b",
+    re.IGNORECASE,
+)
+# Words that put a job in an invite's prose: a role, an opening, hiring.
+JOB_CONTEXT = re.compile(
+    r"\b(?:role|roles|position|positions|opening|openings|vacancy|job|jobs|hiring|hire"
+    r"|recruit\w*|candidate|candidacy|r[ée]sum[ée]|cv|offer|founding|founder|co-?founder"
+    r"|startup)\b",
+    re.IGNORECASE,
+)

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from afterword.plugin.detect.lexicon import JOB_WORDS, PARTICLES, TITLE_MODIFIERS
+from afterword.plugin.detect.lexicon import (
+    CREDENTIALS,
+    JOB_WORDS,
+    NON_NAME_WORDS,
+    PARTICLES,
+    TITLE_MODIFIERS,
+)
 from afterword.plugin.model import Interviewer
 
 MAX_NAME_LENGTH = 80
@@ -32,6 +38,7 @@ _ADDRESS = re.compile(
     r"(?:(?<=\s)(?:bcc|cc|to|from|reply-to|sender)\s*:\s*)?(?:<[^<>]*>?|[^\s<>]*@[^\s<>]*)",
     re.IGNORECASE,
 )
+_ALIAS = re.compile(r"\(([^()]{2,60})\)|（([^（）]{2,60})）")
 _BRACKETED = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?|\{[^{}]*\}?")
 # A quoted nickname after a given name: mid-name ("Marcus "Mac" O'Neil") or last, as in
 # directory order ("O'Neil, Marcus "Mac"").
@@ -45,11 +52,7 @@ _PRONOUNS = re.compile(
 _HONORIFIC = re.compile(
     r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame|rev|hon)\b\.?\s+", re.IGNORECASE
 )
-_CREDENTIALS = frozenset({
-    "phd", "md", "mba", "msc", "bsc", "cpa", "pe", "esq", "pmp", "rn", "dds", "jd", "llm",
-    "mphil", "dphil", "edd", "cfa", "frm", "cissp", "shrm-cp", "shrm-scp", "sphr", "phr",
-    "meng", "beng", "mfa", "mpa", "mph", "facs", "ceng", "psyd",
-})
+_CREDENTIALS = CREDENTIALS - {"ma", "ms", "ba", "bs"}  # "Ms" is an honorific, "Ba" a name
 _DEPARTMENTS = frozenset({
     "recruiting", "recruitment", "talent", "hr", "people", "engineering", "marketing",
     "operations", "ops", "team", "acquisition",
@@ -71,6 +74,7 @@ def clean_name(raw: str) -> str:
     text = "".join(" " if c.isspace() else c for c in text if _kept(c))
     text = _STRAY_JOINER.sub("", text)
     text = _ADDRESS.sub(" ", text)
+    text = _latin_alias(text)
     text = _strip_bracketed(text)
     text = _NICKNAME.sub(" ", text)
     text = re.sub(r"[()\[\]{}<>]", " ", text)
@@ -82,7 +86,7 @@ def clean_name(raw: str) -> str:
     text = _strip_credentials(text)
     text = _reorder_commas(text)
     text = _drop_trailing_title(text)
-    text = " ".join(text.split()).strip(_EDGE_JUNK)
+    text = _family_name_last(" ".join(text.split()).strip(_EDGE_JUNK))
     if not _has_name_word(text):
         return ""
     if _is_single_case(text):
@@ -98,6 +102,62 @@ def _kept(c: str) -> bool:
     if c in _DROPPED_CHARS:
         return False
     return c.isspace() or unicodedata.category(c) not in _DROPPED_CATEGORIES
+
+
+def is_uncased(text: str) -> bool:
+    """Letters, none of them upper or lower case: a name in Chinese, Japanese, Korean, Thai…
+    ("王芳", "佐藤 健二"), which a note in English cannot greet by."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and not any(c.isupper() or c.islower() for c in letters)
+
+
+def _latin_alias(text: str) -> str:
+    """"王芳 (Fang Wang)" → "Fang Wang": a name in a script without case followed by its
+    spelling in Latin letters in brackets (half- or full-width) is greeted by the latter."""
+    outside = _ALIAS.sub(" ", text)
+    if not is_uncased(outside):
+        return text
+    for found in _ALIAS.finditer(text):
+        inner = found.group(1) or found.group(2) or ""
+        if _is_latin_name(inner):
+            return inner
+    return text
+
+
+def _is_latin_name(text: str) -> bool:
+    """"Fang Wang", not "she/her" or "Engineering Director"."""
+    tokens = text.split()
+    return 1 <= len(tokens) <= 4 and all(
+        t[:1].isupper() and all(c.isalpha() or c in "-'’." for c in t)
+        and _token_key(t) not in NON_NAME_WORDS
+        for t in tokens)
+
+
+def _family_name_last(text: str) -> str:
+    """"SATO Kenji" → "Kenji Sato": a leading family name in capitals (the Japanese, Chinese,
+    Korean and French administrative order) goes after the given names. Initials ("JD
+    Smith", "AJ Ross") are not family names: a two-letter capital word must read like one
+    ("LI", "WU")."""
+    tokens = text.split()
+    lead = 0
+    while lead < len(tokens) and _is_capital_word(tokens[lead]):
+        lead += 1
+    rest = tokens[lead:]
+    if lead == 0 or not rest or any(
+            not t[:1].isupper() or _is_capital_word(t) or _token_key(t) in NON_NAME_WORDS
+            for t in rest):
+        return text  # "IBM Recruiting" is a team, not Recruiting Ibm
+    family = [_capitalize_word(t.lower()) for t in tokens[:lead]]
+    return " ".join((*rest, *family))
+
+
+def _is_capital_word(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return False
+    if len(letters) >= 3:
+        return any(c in "AEIOUY" for c in letters)
+    return len(letters) == 2 and letters[1] in "AEIOUY"
 
 
 def _strip_bracketed(text: str) -> str:

@@ -63,6 +63,8 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
         ("Alex Rivera <> Acme: Senior Engineer Interview", "Acme", "Senior Engineer"),
         ("Acme Interview - Alex Rivera", "Acme", ""),
         ("Technical interview for the Platform Engineer position", "", "Platform Engineer"),
+        ("Kumori Systems 最終面接 / Final Interview (Alex Rivera)", "Kumori Systems", ""),
+        ("株式会社クモリ – 面接", "株式会社クモリ", ""),  # wholly in Japanese: kept as written
     ],
 )
 def test_parse_title(title: str, company: str, role: str) -> None:

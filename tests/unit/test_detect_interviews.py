@@ -532,3 +532,59 @@ def test_candidate_title_naming_another_person_is_not_mine_even_on_gmail() -> No
     ev = event("Interview: Candidate Jordan Lee",
                attendees=(person("alex.rivera@gmail.com"), CANDIDATE))
     assert classify(ev, settings) is None
+
+
+# --- look-alikes and panels met in a blind batch ---------------------------------------------
+
+FRIEND = person("marisol.ybarra@gmail.com", "Marisol Ybarra")
+HOST = person("tamsin@pipelinepod.fm", "Tamsin Greaves")
+
+
+@pytest.mark.parametrize(
+    "ev",
+    [
+        event("Pipeline Pod ep. 118 – interview recording w/ Alex Rivera", (ALEX, HOST)),
+        event("Episode 42: interview with Alex Rivera", (ALEX, HOST)),
+        event("Interview w/ Alex", (ALEX, HOST),
+              description="Thanks for coming on the show! Episode 118 airs in January."),
+    ],
+)
+def test_a_media_appearance_is_not_a_job_interview(ev: CalendarEvent) -> None:
+    assert classify(ev) is None
+
+
+def test_a_show_mentioned_in_a_platform_invite_does_not_matter() -> None:
+    ev = event("Acme onsite interview",
+               organizer=person("no-reply@us.greenhouse-mail.io", "Acme via Greenhouse"),
+               description="Before we meet, listen to our podcast!")
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_a_friend_on_gmail_asking_about_my_interviews_is_not_one() -> None:
+    coffee = event("coffee w/ Marisol", (ALEX, FRIEND),
+                   description="want to hear how the interviews are going!")
+    founder = event("Pallas Labs <> Alex", (ALEX, FRIEND),
+                    description="A relaxed first interview for the founding engineer role.")
+    assert classify(coffee) is None
+    assert emails(classify(founder)) == ["marisol.ybarra@gmail.com"]
+
+
+def test_a_published_webinar_registration_is_not_my_own_interview_copy() -> None:
+    webinar = event("Cracking the Data Engineering Interview", (),
+                    description="Thank you for registering.\nPanelists:\n"
+                                "Lila Moreno, Engineering Manager, Fernwood\nWebinar ID: 830 1992")
+    own_copy = event("Interview with Lila Moreno", (),
+                     description="Panelists:\nLila Moreno, Engineering Manager")
+    assert classify(webinar) is None
+    assert names(classify(own_copy)) == ["Lila Moreno"]
+
+
+def test_a_coordinator_who_opens_the_room_for_a_listed_panel_is_not_an_interviewer() -> None:
+    mina = person("mina.park@acme.com", "Mina Park")
+    text = ("1:00 PM Marcus O'Neil, Principal Engineer\n\n"
+            "Mina Park (Recruiting Coordinator) will open the room and hand over to the panel.")
+    assert emails(classify(event(attendees=(ALEX, MARCUS, mina), description=text))) == [
+        "marcus.oneil@acme.com"]
+    alone = "Mina Park (Recruiting Coordinator) will run this recruiter screen."
+    assert emails(classify(event("Acme recruiter screen", (ALEX, mina), description=alone))) == [
+        "mina.park@acme.com"]

@@ -288,3 +288,110 @@ def test_people_only_mentioned_in_prose_are_marked(prose: str, expected: Schedul
 
 def test_mentions_after_the_signoff_are_ignored() -> None:
     assert mentions("Thanks,\nJane Doe\nSenior Technical Recruiter") == []
+
+
+# --- layouts met in a blind batch -------------------------------------------------------------
+
+
+def test_a_line_break_inside_a_table_row_keeps_the_row_together() -> None:
+    html = (
+        "<p><b>Your schedule</b></p><table>"
+        "<tr><td>1:00 PM &ndash; 1:45 PM</td><td><strong>Ingrid Solheim, PhD</strong><br>"
+        "Director of Machine Learning</td><td>ML systems design</td></tr>"
+        "<tr><td>10:00 &ndash; 10:45 AM</td><td><b>Graphics systems deep dive</b><br>"
+        "with Priyanka Deshmukh</td></tr></table>"
+    )
+    assert people(html) == [
+        P("Ingrid Solheim", "Director of Machine Learning", "ML systems design"),
+        P("Priyanka Deshmukh", None, "Graphics systems deep dive"),
+    ]
+
+
+def test_a_layout_row_keeps_its_line_breaks() -> None:
+    html = ("<table><tr><td><p>Hi Alex,</p><table><tr><td>x</td></tr></table></td>"
+            "<td>Best,<br>Mina Park<br>Recruiting Coordinator</td></tr></table>")
+    lines = [line.strip(" |") for line in description_text(html).split("\n")]
+    assert "Mina Park" in lines
+    assert "Recruiting Coordinator" in lines
+
+
+def test_a_degree_after_the_name_is_not_a_topic() -> None:
+    assert people("1:00 PM · Ingrid Solheim, PhD · Director of Machine Learning") == [
+        P("Ingrid Solheim", "Director of Machine Learning", None)]
+
+
+@pytest.mark.parametrize("skill", ["Python", "TypeScript", "PostgreSQL", "SQL"])
+def test_a_technology_in_brackets_is_not_a_person(skill: str) -> None:
+    assert parse_person(f"Coding ({skill})", allow_single=True) is None
+    block = f"1:45 PM | Kofi Mensah-Asare\nSenior Software Engineer | Coding ({skill}) |"
+    assert people(block) == [
+        P("Kofi Mensah-Asare", "Senior Software Engineer", f"Coding ({skill})")]
+
+
+def test_a_casual_list_after_meet_w_keeps_a_name_typed_in_lower_case() -> None:
+    prose = ("you'll meet w/ dana okafor (EM, Platform) + Rui Carvalho (staff eng, maps "
+             "rendering). Dana will kick things off with ~15 min on your background.")
+    assert [(p.name, p.title, p.topic) for p in people(prose)] == [
+        ("Dana Okafor", "EM, Platform", None),
+        ("Rui Carvalho", "staff eng, maps rendering", None),
+    ]
+
+
+def test_pronouns_in_lower_case_are_not_a_name() -> None:
+    assert people("You'll meet me first (I'm the hiring manager), then Tom.") == []
+
+
+def test_a_quotation_and_its_signature_name_nobody() -> None:
+    on_two_lines = ("A word from our co-founder\n“We hire people who like sitting next to "
+                    "the people they build for.”\n— Ottilie Brandvold, Co-founder & CEO")
+    on_one_line = ('"We build tools for artists. We hire people who like them." - Ottilie '
+                   "Brandvold, Co-founder & CEO")
+    assert parse_itinerary(on_two_lines) == ()
+    assert parse_itinerary(on_one_line) == ()
+    assert people("Ottilie Brandvold, Co-founder & CEO") == [
+        P("Ottilie Brandvold", "Co-founder & CEO")]
+    assert people('10:00 AM "Systems design" – Jane Doe, Staff Engineer') == [
+        P("Jane Doe", "Staff Engineer", "Systems design")]  # a quoted slot is no quotation
+
+
+def test_a_bio_card_gives_its_title_to_the_person_named_above() -> None:
+    bios = ("Your schedule\n10:45 – 11:30 AM | Team & values | with Benedict Ocampo |\n\n"
+            "Meet your interviewers\n\nBenedict Ocampo\n\nEngineering Director\n\n"
+            "Benedict leads the Tools & Pipeline org and has hired most of it.")
+    assert people(bios) == [P("Benedict Ocampo", "Engineering Director", "Team & values")]
+
+
+def test_field_blocks_under_an_interviewer_label() -> None:
+    blocks = ("Interviewer: Beatriz Ahn-Morales\nTitle: Lead Data Engineer\n"
+              "Time: 2:00 PM - 2:45 PM EST\nFocus: Spark and streaming pipelines\n\n"
+              "Interviewer: Callum Reid\nTitle: Manager, Data Platform\n"
+              "Time: 2:45 PM - 3:30 PM EST\nFocus: Leadership principles\n\n"
+              "Questions? Contact your recruiter, Shanice Oduya, at shanice@cobalt.com.")
+    assert people(blocks) == [
+        P("Beatriz Ahn-Morales", "Lead Data Engineer", "Spark and streaming pipelines"),
+        P("Callum Reid", "Manager, Data Platform", "Leadership principles"),
+    ]
+
+
+def test_field_names_are_read_by_their_last_word_and_role_is_not_a_title() -> None:
+    blocks = ("Interviewer: Jane Doe\nJob Title: Staff Engineer\nRole: Senior Data Engineer\n"
+              "Interview Focus: Data modeling\n\nInterviewer: Tom Lee\n"
+              "Interview Type: Behavioral\n")
+    assert people(blocks) == [
+        P("Jane Doe", "Staff Engineer", "Data modeling"), P("Tom Lee", None, "Behavioral")]
+
+
+def test_a_topic_on_the_line_under_a_schedule_entry() -> None:
+    blocks = ("Schedule\n--------\n11:00 AM - 11:45 AM\nTobias Wren, Senior Software Engineer\n"
+              "Live coding\n\n12:30 PM - 12:45 PM\nBreak\n\n12:45 PM - 1:15 PM\n"
+              "Ravi Subramaniam, Director of Engineering\nJoin Zoom Meeting\n")
+    assert people(blocks) == [
+        P("Tobias Wren", "Senior Software Engineer", "Live coding"),
+        P("Ravi Subramaniam", "Director of Engineering", None),
+    ]
+
+
+def test_a_name_in_a_script_without_case_is_given_by_its_latin_spelling() -> None:
+    line = "10:00–10:50 JST  王芳 (Fang Wang), Engineering Director — System design"
+    assert people(line) == [P("Fang Wang", "Engineering Director", "System design")]
+    assert people("11:00 李明 – Staff Engineer") == [P("李明", "Staff Engineer", None)]

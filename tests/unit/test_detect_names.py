@@ -177,3 +177,35 @@ def test_same_person_first_name_only_can_be_refused() -> None:
 )
 def test_matches_address(name: str, email: str, expected: bool) -> None:
     assert matches_address(name, email) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("SATO Kenji", "Kenji Sato"),  # family name first, in capitals
+        ("LI Wei", "Wei Li"),
+        ("DUPONT Jean-Marc", "Jean-Marc Dupont"),
+        ("JD Smith", "JD Smith"),  # initials, not a family name
+        ("AJ Ross", "AJ Ross"),
+        ("Jean-Luc PICARD", "Jean-Luc Picard"),  # family name last stays last
+        ("IBM Recruiting", "IBM Recruiting"),  # a team, not a person
+    ],
+)
+def test_a_family_name_in_capitals_first_goes_last(raw: str, expected: str) -> None:
+    assert clean_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("王芳 (Fang Wang)", "Fang Wang"),
+        ("森 ひなた (Hinata Mori)", "Hinata Mori"),
+        ("王芳（Fang Wang）", "Fang Wang"),  # full-width brackets
+        ("Fang Wang (王芳)", "Fang Wang"),
+        ("王芳", "王芳"),  # no Latin spelling given: the name as written
+        ("王芳 (she/her)", "王芳"),  # pronouns, not a spelling
+        ("王芳 (Engineering Director)", "王芳"),  # a title, not a spelling
+    ],
+)
+def test_a_name_without_case_prefers_its_latin_spelling(raw: str, expected: str) -> None:
+    assert clean_name(raw) == expected

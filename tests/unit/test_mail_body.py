@@ -207,6 +207,18 @@ def test_html_is_preferred_and_keeps_table_rows_as_lines() -> None:
     assert "color:red" not in text
 
 
+def test_a_line_break_inside_a_schedule_row_stays_in_the_row() -> None:
+    msg = html_message(
+        "<p>Who you'll meet</p><table>"
+        "<tr><td>10:00 &ndash; 10:45 AM</td><td><b>Gwendolyn Mbeki</b><br>"
+        '<span style="color:#6b778c">Staff Engineer</span></td><td>Systems design</td></tr>'
+        "</table><p>Looking forward to it,<br>Talia Brennan<br>Recruiting Coordinator</p>")
+    lines = body_text(msg).split("\n")
+    row = next(line for line in lines if "Gwendolyn" in line)
+    assert "Staff Engineer" in row and "Systems design" in row
+    assert "Talia Brennan" in lines  # outside a table, a break is still a new line
+
+
 def test_plain_text_wins_when_the_html_is_a_stub() -> None:
     plain = "Your schedule:\n10:00 AM Priya Raman, Staff Engineer\n11:00 AM Tom Lee, Manager\n"
     msg = html_message("<p>View online</p>", plain=plain)
@@ -242,6 +254,8 @@ def test_a_huge_body_is_capped_and_fast() -> None:
     '<a href="x>' * 40_000,
     "<!--" * 100_000,
     "<style>" * 100_000,
+    "<tr><td>a<td>b<br>" * 40_000,
+    "<tr " + "<" * 300_000,
 ])
 def test_crafted_markup_stays_fast(evil: str) -> None:
     started = time.perf_counter()
