@@ -37,6 +37,7 @@ Refs are ``"UIDVALIDITY:UID"`` of the Drafts folder.
 
 from __future__ import annotations
 
+import functools
 import imaplib
 import logging
 import re
@@ -107,8 +108,16 @@ _announced: set[tuple[str, str, str, str, str]] = set()
 
 def connect_imap(host: str, port: int, use_ssl: bool, timeout: float) -> IMAPClient:
     """The real connection: certificate and host name checked by the system's CA store."""
-    context = ssl.create_default_context() if use_ssl else None
+    context = tls_context() if use_ssl else None
     return IMAPClient(host, port=port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One client context for every connection of the process. Loading the system's CA
+    store costs about 2.5 MB, and the daemon holds three connections at once (the cycle's
+    and one IDLE per watched folder); a context is safe to share between threads."""
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)
@@ -535,7 +544,7 @@ class ImapMailbox:
             raise ServiceError(f"cannot reach the IMAP server {where}: {_reason(exc)}") from None
         try:
             if self.security == "starttls":
-                client.starttls(ssl.create_default_context())
+                client.starttls(tls_context())
                 client.socket().settimeout(self.timeout)
             client.normalise_times = False  # aware INTERNALDATEs
             self._login(client)
