@@ -117,6 +117,7 @@ class Daemon:
         if log.getEffectiveLevel() > logging.INFO:
             log.setLevel(logging.INFO)  # the one line per useful cycle shows by default
         previous = self._install_handlers()
+        share_one_arena()
         try:
             self._engine = self._stack.enter_context(self.opener(self.config))
             self._watch(self._stack, self._engine)
@@ -218,19 +219,32 @@ def release_memory() -> None:
         _malloc_trim(0)
 
 
-def _find_malloc_trim() -> Callable[[int], int] | None:
+def share_one_arena() -> None:
+    """Ask glibc for one malloc arena for all threads. By default each thread that
+    allocates gets an arena of its own; the IMAP IDLE watchers' threads sleep for hours
+    and would keep theirs, out of reach of release_memory (about 0.3 MB measured). The
+    threads allocate little and rarely, so sharing costs nothing. Call before threads
+    start; elsewhere than glibc it does nothing."""
+    if _glibc is not None:
+        _glibc.mallopt(_M_ARENA_MAX, 1)
+
+
+def _find_glibc() -> Any:
     if not sys.platform.startswith("linux"):
         return None
     try:
         import ctypes
 
-        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        libc = ctypes.CDLL(None)
+    except OSError:
         return None
-    return trim
+    # musl has no malloc_trim; only glibc knows M_ARENA_MAX.
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
-_malloc_trim = _find_malloc_trim()
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
+_glibc = _find_glibc()
+_malloc_trim: Callable[[int], int] | None = _glibc.malloc_trim if _glibc is not None else None
 
 
 def summary(report: CycleReport) -> str:
