@@ -11,7 +11,10 @@ URL, and real `afterword run` daemons in subprocesses:
 - the first sync of a mailbox with 20,000 sent messages and a calendar with 2,000 events
   (5 finished interviews, 15 interviewers, so 15 drafts saved);
 - resident memory and CPU per idle cycle of `afterword run` (sync_interval = 1 s) for
-  Maildir + ICS, IMAP + CalDAV and Gmail + Google Calendar;
+  Maildir + ICS, IMAP + ICS, IMAP + CalDAV and Gmail + Google Calendar. The IMAP + ICS
+  daemons connect as users do, over implicit TLS (`security = "ssl"`, Dovecot's TLS port):
+  $SSL_CERT_FILE names the system CA bundle plus the test CA, so their memory includes
+  the whole system CA store. The other IMAP figures use the plain port;
 - the time from an interview's end to its drafts, with `sync_interval = 300`;
 - with IMAP, the time from a note stored in Sent to its state `sent`, with an hour between
   syncs: only the IMAP IDLE wake-up explains it.
@@ -220,12 +223,21 @@ def google_tables(google: GoogleEmulator) -> tuple[str, str]:
             f'backend = "gmail"\n{common}')
 
 
-def server_tables(dovecot: Dovecot, imap_user: str, radicale: Radicale, cal_user: str
-                  ) -> tuple[str, str]:
+def server_tables(dovecot: Dovecot, imap_user: str, radicale: Radicale, cal_user: str,
+                  tls: bool = False) -> tuple[str, str]:
+    """The [calendar] and [mailbox] tables; `tls`: implicit TLS on Dovecot's TLS port, for
+    a daemon whose environment trusts the test CA (`tls_env`)."""
+    port, security = (dovecot.tls_port, "ssl") if tls else (dovecot.port, "none")
     return (f'source = "caldav"\nurl = "{radicale.url}"\nusername = "{cal_user}"\n'
             f'password_env = "{CALDAV_ENV}"',
-            f'backend = "imap"\nhost = "127.0.0.1"\nport = {dovecot.port}\n'
-            f'security = "none"\nusername = "{imap_user}"\npassword_env = "{IMAP_ENV}"')
+            f'backend = "imap"\nhost = "127.0.0.1"\nport = {port}\n'
+            f'security = "{security}"\nusername = "{imap_user}"\npassword_env = "{IMAP_ENV}"')
+
+
+def tls_env(dovecot: Dovecot) -> dict[str, str]:
+    """A daemon trusting the system's CAs and the test CA, as a user's trusts the system's:
+    OpenSSL reads $SSL_CERT_FILE instead of its default bundle."""
+    return {"SSL_CERT_FILE": str(dovecot.trust_file)}
 
 
 # --------------------------------------------------------------------------- servers
@@ -512,6 +524,7 @@ class Daemon:
 
     config: Path
     verbose: bool = False
+    env: dict[str, str] = field(default_factory=dict)  # added to this process's
     proc: subprocess.Popen[bytes] | None = None
     log: Path = field(init=False)
 
@@ -523,7 +536,8 @@ class Daemon:
                 str(self.config), "run"]
         with self.log.open("w") as err:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=err)
+                                         stdout=subprocess.DEVNULL, stderr=err,
+                                         env={**os.environ, **self.env})
         return self
 
     @property
@@ -583,13 +597,14 @@ class Backend:
     rss_target_mb: float
     prepare: Callable[[Path, datetime], Callable[[int], Path]]  # → config writer
     drafts: Callable[[], int]
+    env: dict[str, str] = field(default_factory=dict)  # the daemons' extra environment
 
 
 def measure_daemon(backend: Backend, folder: Path) -> None:
     """End → drafts with a 300 s sync interval; then an idle daemon syncing every second."""
     end = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
     config_for = backend.prepare(folder, end)
-    daemon = Daemon(config_for(300)).start()
+    daemon = Daemon(config_for(300), env=backend.env).start()
     try:
         seen = wait_until(lambda: backend.drafts() >= 1, daemon, 30)
         time.sleep(3)  # the cycle that wrote the drafts is over; the daemon sleeps
@@ -603,7 +618,7 @@ def measure_daemon(backend: Backend, folder: Path) -> None:
            f"≤ {backend.rss_target_mb:.0f} MB", written <= backend.rss_target_mb,
            "the same daemon, asleep after the cycle that composed and saved the drafts")
 
-    idle = Daemon(config_for(1), verbose=True).start()
+    idle = Daemon(config_for(1), verbose=True, env=backend.env).start()
     try:
         wait_until(lambda: idle.cycles() >= 4, idle, 30)  # settled: memory, baselines
         cycles, cpu = idle.cycles(), idle.cpu_ns()
@@ -619,18 +634,21 @@ def measure_daemon(backend: Backend, folder: Path) -> None:
            f"≤ {backend.rss_target_mb:.0f} MB", rss <= backend.rss_target_mb)
 
 
-def imap_wakeup(servers: Servers, folder: Path) -> None:
+def imap_wakeup(servers: Servers, folder: Path, tls: bool = True) -> None:
     """A note the user sent (stored in Sent by the mail client) while the daemon sleeps for
-    an hour: how soon the daemon has it as sent."""
+    an hour: how soon the daemon has it as sent. With `tls`, the daemon (and its IDLE
+    connections) use implicit TLS."""
     from imapclient import IMAPClient
 
     imap_user, cal_user, _ = servers.accounts()
     end = datetime.now(UTC) - timedelta(hours=1)
     (folder / "calendar.ics").write_text(ics_calendar([interview(
         "wake@acme.com", end, [("Marcus O'Neil", "marcus@acme.com")])]), encoding="utf-8")
-    _calendar, mailbox = server_tables(servers.dovecot, imap_user, servers.radicale, cal_user)
+    _calendar, mailbox = server_tables(servers.dovecot, imap_user, servers.radicale, cal_user,
+                                       tls)
     daemon = Daemon(write_config(folder, 'source = "ics"\npath = "calendar.ics"', mailbox,
-                                 3600), verbose=True).start()
+                                 3600), verbose=True,
+                    env=tls_env(servers.dovecot) if tls else {}).start()
 
     def logged(text: str) -> int:
         return daemon.log.read_text(errors="replace").count(text)
@@ -652,7 +670,8 @@ def imap_wakeup(servers: Servers, folder: Path) -> None:
     finally:
         daemon.stop()
     latency = seen - stored
-    record("note stored in Sent → sent, IMAP + ICS", f"{latency:.1f} s", "≤ 10 s",
+    label = "IMAP + ICS (TLS)" if tls else "IMAP + ICS"
+    record(f"note stored in Sent → sent, {label}", f"{latency:.1f} s", "≤ 10 s",
            latency <= 10, "sync_interval = 3600: IMAP IDLE woke the daemon (2 s settling "
            "pause included)")
 
@@ -691,7 +710,8 @@ def servers_backend(servers: Servers) -> Backend:
                    lambda: servers.imap_count(user[-1], "Drafts") if user else 0)
 
 
-def imap_ics_backend(servers: Servers) -> Backend:
+def imap_ics_backend(servers: Servers, tls: bool = True) -> Backend:
+    """With `tls`, over implicit TLS, trusting the system CA store and the test CA."""
     user: list[str] = []
 
     def prepare(folder: Path, end: datetime) -> Callable[[int], Path]:
@@ -701,12 +721,13 @@ def imap_ics_backend(servers: Servers) -> Backend:
             "daemon@acme.com", end, [("Marcus O'Neil", "marcus@acme.com")])]),
             encoding="utf-8")
         _calendar, mailbox = server_tables(servers.dovecot, imap_user, servers.radicale,
-                                           cal_user)
+                                           cal_user, tls)
         return lambda interval: write_config(folder, 'source = "ics"\npath = "calendar.ics"',
                                              mailbox, interval)
 
-    return Backend("IMAP + ICS", 35, prepare,
-                   lambda: servers.imap_count(user[-1], "Drafts") if user else 0)
+    return Backend("IMAP + ICS (TLS)" if tls else "IMAP + ICS", 35, prepare,
+                   lambda: servers.imap_count(user[-1], "Drafts") if user else 0,
+                   tls_env(servers.dovecot) if tls else {})
 
 
 def google_backend(google: GoogleEmulator) -> Backend:

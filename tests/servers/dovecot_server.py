@@ -4,6 +4,12 @@ It runs as root from a world-traversable temporary folder and stores mail as `no
 never touches /etc/dovecot, and is stopped by the PID in its own master.pid only (another
 Dovecot may run on the machine). Users are lines in a passwd-file that Dovecot re-reads
 when it changes, so each test can get an empty account while the server runs.
+
+TLS as a real provider offers it: implicit TLS on `tls_port` (993's role) and STARTTLS on
+the plain port, with a server certificate for `localhost` / 127.0.0.1 issued at start by a
+throwaway CA (`ca_file`). `ssl = yes`, not `required`: the plain port keeps accepting
+LOGIN without TLS, as the tests that need no TLS expect. Clients trust the CA through
+`trust_file` (the system bundle plus that CA) named by $SSL_CERT_FILE.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -32,7 +39,9 @@ log_path = {dir}/dovecot.log
 instance_name = dovecot-test-{port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{dir}/tls/server.pem
+ssl_key = <{dir}/tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -58,11 +67,12 @@ namespace inbox {{
 }}
 service imap-login {{
   inet_listener imap {{
-    address = 127.0.0.1
+    address = {addresses}
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {addresses}
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -100,6 +110,11 @@ NO_SPECIAL_USE = """\
 
 POOL = 100  # accounts written before start, enough for a session without waiting
 
+# Where the server certificate is valid; UNNAMED is a loopback address it does not name.
+CERT_NAMES = "DNS:localhost,IP:127.0.0.1"
+UNNAMED = "127.0.0.2"
+SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"  # Debian's; OpenSSL's default file
+
 
 def account(n: int) -> tuple[str, str]:
     return f"user{n}@example.com", f"secret{n}"
@@ -110,13 +125,26 @@ class Dovecot:
     """A server this test session started: where it listens and how to manage it."""
 
     directory: Path
-    port: int
+    port: int  # plain IMAP, STARTTLS offered
+    tls_port: int  # implicit TLS
+    unnamed_address: str | None = None  # also listened on; not in the certificate
     pid: int | None = None
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
     @property
     def config(self) -> Path:
         return self.directory / "dovecot.conf"
+
+    @property
+    def ca_file(self) -> Path:
+        """The throwaway CA that issued the server certificate (PEM)."""
+        return self.directory / "tls" / "ca.pem"
+
+    @property
+    def trust_file(self) -> Path:
+        """The system's CA bundle plus `ca_file`: for $SSL_CERT_FILE, so that a client
+        trusting the system store (ssl.create_default_context) trusts this server too."""
+        return self.directory / "tls" / "trust.pem"
 
     @property
     def pidfile(self) -> Path:
@@ -161,6 +189,7 @@ class Dovecot:
         wait_for(lambda: pidfile.exists() and pidfile.read_text().strip() != "")
         self.pid = int(pidfile.read_text())
         wait_for(self._greets)
+        wait_for(lambda: self._listens(self.tls_port))
 
     def stop(self) -> None:
         """Stop the master and every process of its session, and wait until all are gone.
@@ -206,12 +235,68 @@ class Dovecot:
         with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
             return s.recv(100).startswith(b"* OK")
 
+    def _listens(self, port: int) -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def can_listen_on(address: str) -> bool:
+    """Whether this machine has `address` (127.0.0.2 is on Linux's loopback, not macOS's)."""
+    try:
+        with socket.socket() as s:
+            s.bind((address, 0))
+        return True
+    except OSError:
+        return False
+
+
+def system_ca_file() -> Path:
+    """The CA bundle OpenSSL reads by default, found without $SSL_CERT_FILE (which may
+    already point at a test bundle)."""
+    default = ssl.get_default_verify_paths().openssl_cafile
+    for candidate in (default, SYSTEM_CA_FILE):
+        if candidate and os.path.isfile(candidate):
+            return Path(candidate)
+    raise RuntimeError(f"no system CA bundle at {default} or {SYSTEM_CA_FILE}")
+
+
+def issue_certificates(folder: Path) -> None:
+    """A throwaway CA (ca.pem) and a server certificate it signed for CERT_NAMES
+    (server.pem, server.key), EC P-256 keys for speed, valid two days; and trust.pem, the
+    system bundle plus the CA. Keys stay in `folder` (0700)."""
+    folder.mkdir(mode=0o700)
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    (folder / "server.ext").write_text(
+        f"subjectAltName = {CERT_NAMES}\n"
+        "basicConstraints = critical, CA:FALSE\n"
+        "keyUsage = critical, digitalSignature\n"
+        "extendedKeyUsage = serverAuth\n"
+        "subjectKeyIdentifier = hash\n"
+        "authorityKeyIdentifier = keyid\n")
+    for command in (
+        ["req", "-x509", *curve, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+         "-subj", "/CN=afterword test CA",
+         "-addext", "basicConstraints = critical, CA:TRUE",
+         "-addext", "keyUsage = critical, keyCertSign, cRLSign"],
+        ["req", "-new", *curve, "-keyout", "server.key", "-out", "server.csr",
+         "-subj", "/CN=localhost"],
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+         "-set_serial", "2", "-days", "2", "-extfile", "server.ext", "-out", "server.pem"],
+    ):
+        run = subprocess.run(["openssl", *command], cwd=folder, capture_output=True,
+                             stdin=subprocess.DEVNULL, timeout=30)
+        if run.returncode != 0:
+            raise RuntimeError(f"openssl {command[0]} failed: {run.stderr.decode().strip()}")
+    system = system_ca_file().read_bytes()
+    (folder / "trust.pem").write_bytes(system.rstrip(b"\n") + b"\n"
+                                       + (folder / "ca.pem").read_bytes())
 
 
 def session_members(sid: int) -> set[int]:
@@ -282,12 +367,17 @@ def start_dovecot(mailboxes: str = SPECIAL_USE) -> Dovecot:
     os.chown(directory / "mail", nobody.pw_uid, nobody.pw_gid)
     (directory / "users").write_text(
         "".join(f"{u}:{{PLAIN}}{p}\n" for u, p in map(account, range(1, POOL + 1))))
+    unnamed = UNNAMED if can_listen_on(UNNAMED) else None
     port = free_port()
-    server = Dovecot(directory, port)
-    server.config.write_text(CONFIG.format(dir=directory, port=port, uid=nobody.pw_uid,
-                                           gid=nobody.pw_gid, group=group,
-                                           mailboxes=mailboxes))
+    while (tls_port := free_port()) == port:
+        pass
+    server = Dovecot(directory, port, tls_port, unnamed)
+    addresses = ", ".join(a for a in ("127.0.0.1", unnamed) if a)
+    server.config.write_text(CONFIG.format(
+        dir=directory, port=server.port, tls_port=server.tls_port, addresses=addresses,
+        uid=nobody.pw_uid, gid=nobody.pw_gid, group=group, mailboxes=mailboxes))
     try:
+        issue_certificates(directory / "tls")
         server.start()
     except BaseException:
         stop_dovecot(server)
