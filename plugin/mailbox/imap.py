@@ -565,6 +565,8 @@ class ImapMailbox:
         try:
             client = self._connect_factory(self.host, self.port, self.security == "ssl",
                                            self.timeout)
+        except ssl.SSLError as exc:
+            raise _tls_failure(where, exc) from None
         except (OSError, imaplib.IMAP4.error) as exc:
             raise ServiceError(f"cannot reach the IMAP server {where}: {_reason(exc)}") from None
         try:
@@ -576,6 +578,9 @@ class ImapMailbox:
             # Cache the post-login capabilities from the LOGIN reply now: the first SELECT
             # discards them, and the next SEARCH would then cost a CAPABILITY round trip.
             client.capabilities()
+        except ssl.SSLError as exc:
+            _shutdown(client)
+            raise _tls_failure(where, exc) from None
         except CapabilityError:
             _shutdown(client)
             raise ServiceError(f"the IMAP server {where} does not offer STARTTLS; fix: set "
@@ -878,6 +883,21 @@ def _message_date(message: EmailMessage) -> datetime | None:
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _tls_failure(where: str, exc: ssl.SSLError) -> ServiceError:
+    """The server answered but TLS failed: say which of the two usual causes it is. Still
+    retryable: a laptop behind a captive portal sees a foreign certificate for a while."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ServiceError(
+            f"the IMAP server {where} presented a certificate that cannot be trusted: "
+            f"{exc.verify_message or _reason(exc)}; fix: set mailbox.host to the name on the "
+            "server's certificate, or make the system trust its CA (SSL_CERT_FILE can name "
+            "a CA bundle)")
+    return ServiceError(
+        f"TLS handshake with the IMAP server {where} failed: {_reason(exc)}; fix: "
+        'security = "ssl" needs the server\'s TLS port (usually 993), "starttls" its plain '
+        "port (usually 143)")
 
 
 def _reason(exc: BaseException) -> str:

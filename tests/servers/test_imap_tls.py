@@ -185,6 +185,7 @@ def test_a_certificate_from_an_unknown_ca_is_refused(security: str, account: Acc
         assert line.startswith("afterword: ")
         assert f"127.0.0.1:{port}" in line
         assert "unable to get local issuer certificate" in line  # OpenSSL's verify message
+        assert "certificate that cannot be trusted" in line and "fix:" in line
     assert drafts(account) == []
     assert tls_logins(dovecot, account.user) == 0
 
@@ -202,4 +203,14 @@ def test_a_certificate_for_another_name_is_refused(security: str, account: Accou
     line = refused(config, account, dovecot.trust_file, "check")
     assert f"{dovecot.unnamed_address}:{port}" in line
     assert f"certificate is not valid for '{dovecot.unnamed_address}'" in line
+    assert "fix: set mailbox.host to the name on the server's certificate" in line
     assert tls_logins(dovecot, account.user) == 0
+
+
+def test_ssl_on_the_plain_port_says_which_port_it_needs(account: Account,
+                                                        tmp_path: Path) -> None:
+    dovecot = account.server
+    config = write_config(tmp_path, account, "127.0.0.1", dovecot.port, "ssl")
+    line = refused(config, account, dovecot.trust_file, "check")
+    assert f"TLS handshake with the IMAP server 127.0.0.1:{dovecot.port} failed" in line
+    assert 'security = "ssl" needs the server\'s TLS port' in line
