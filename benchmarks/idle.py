@@ -12,9 +12,9 @@ URL, and real `afterword run` daemons in subprocesses:
   (5 finished interviews, 15 interviewers, so 15 drafts saved);
 - resident memory and CPU per idle cycle of `afterword run` (sync_interval = 1 s) for
   Maildir + ICS, IMAP + ICS, IMAP + CalDAV and Gmail + Google Calendar. The IMAP + ICS
-  daemons connect as users do, over implicit TLS (`security = "ssl"`, Dovecot's TLS port):
-  $SSL_CERT_FILE names the system CA bundle plus the test CA, so their memory includes
-  the whole system CA store. The other IMAP figures use the plain port;
+  daemons connect as users do, over implicit TLS (`security = "ssl"`, Dovecot's TLS port),
+  trusting the system's CAs plus the test CA as a Debian user's daemon does (see
+  tls_env). The other IMAP figures use the plain port;
 - the time from an interview's end to its drafts, with `sync_interval = 300`;
 - with IMAP, the time from a note stored in Sent to its state `sent`, with an hour between
   syncs: only the IMAP IDLE wake-up explains it.
@@ -31,7 +31,9 @@ import contextlib
 import http.server
 import os
 import random
+import re
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -234,10 +236,37 @@ def server_tables(dovecot: Dovecot, imap_user: str, radicale: Radicale, cal_user
             f'security = "{security}"\nusername = "{imap_user}"\npassword_env = "{IMAP_ENV}"')
 
 
-def tls_env(dovecot: Dovecot) -> dict[str, str]:
-    """A daemon trusting the system's CAs and the test CA, as a user's trusts the system's:
-    OpenSSL reads $SSL_CERT_FILE instead of its default bundle."""
-    return {"SSL_CERT_FILE": str(dovecot.trust_file)}
+def tls_env(dovecot: Dovecot) -> dict[str, str | None]:
+    """A daemon trusting the system's CAs and the test CA the way a Debian or Ubuntu user's
+    does: no $SSL_CERT_FILE, and OpenSSL's hashed certificate folder, here a copy of the
+    system's (/etc/ssl/certs) with the test CA added, named by $SSL_CERT_DIR. Without such
+    a folder, the system bundle plus the test CA in $SSL_CERT_FILE."""
+    system = ssl.get_default_verify_paths().openssl_capath
+    if not os.path.isdir(system) or not any(HASHED.fullmatch(n) for n in os.listdir(system)):
+        return {"SSL_CERT_FILE": str(dovecot.trust_file)}
+    folder = dovecot.directory / "tls" / "hashed"
+    if not folder.exists():
+        folder.mkdir()
+        for name in os.listdir(system):
+            if HASHED.fullmatch(name):
+                (folder / name).symlink_to(os.path.realpath(os.path.join(system, name)))
+        digest = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in",
+                                 str(dovecot.ca_file)], capture_output=True, text=True,
+                                check=True).stdout.strip()
+        n = 0
+        while (folder / f"{digest}.{n}").exists():
+            n += 1
+        (folder / f"{digest}.{n}").symlink_to(dovecot.ca_file)
+    return {"SSL_CERT_FILE": None, "SSL_CERT_DIR": str(folder)}
+
+
+def environment(changes: dict[str, str | None]) -> dict[str, str]:
+    """This process's environment with `changes` (None: the variable removed)."""
+    merged: dict[str, str | None] = {**os.environ, **changes}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+HASHED = re.compile(r"[0-9a-f]{8}\.\d+")
 
 
 # --------------------------------------------------------------------------- servers
@@ -524,7 +553,7 @@ class Daemon:
 
     config: Path
     verbose: bool = False
-    env: dict[str, str] = field(default_factory=dict)  # added to this process's
+    env: dict[str, str | None] = field(default_factory=dict)  # over this process's; None: unset
     proc: subprocess.Popen[bytes] | None = None
     log: Path = field(init=False)
 
@@ -537,7 +566,7 @@ class Daemon:
         with self.log.open("w") as err:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=err,
-                                         env={**os.environ, **self.env})
+                                         env=environment(self.env))
         return self
 
     @property
@@ -597,7 +626,7 @@ class Backend:
     rss_target_mb: float
     prepare: Callable[[Path, datetime], Callable[[int], Path]]  # → config writer
     drafts: Callable[[], int]
-    env: dict[str, str] = field(default_factory=dict)  # the daemons' extra environment
+    env: dict[str, str | None] = field(default_factory=dict)  # the daemons' environment
 
 
 def measure_daemon(backend: Backend, folder: Path) -> None:
