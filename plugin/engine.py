@@ -287,8 +287,8 @@ class Engine:
         """Calendar events mailed to me, read at most every MAIL_EVERY, or at once when the
         mailbox announced new mail. The first read covers MAIL_LOOKBACK; later ones only what
         arrived since the last (a few minutes' margin), which the backends answer from memory
-        while the folder is unchanged. A failed read fails the cycle like
-        any other mailbox call, so a refused login is reported once."""
+        while the folder is unchanged. A failed read fails the cycle like any other mailbox
+        call, so a refused login is reported once."""
         read_at = self._mail_read_at
         if read_at is not None and read_at <= now < read_at + MAIL_EVERY and (
                 not self._mail_arrived):

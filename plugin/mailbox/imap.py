@@ -189,6 +189,16 @@ class Recent:
     arrivals: dict[int, float]
     bodies: dict[int, bytes] = field(default_factory=dict)
 
+    def forget_before(self, since: datetime) -> None:
+        """Move the window's start to `since`: what arrived earlier is dropped, and a later
+        call asking for earlier mail reads the folder afresh."""
+        if since <= self.since:
+            return
+        floor = since.timestamp()
+        self.arrivals = {uid: when for uid, when in self.arrivals.items() if when >= floor}
+        self.bodies = {uid: raw for uid, raw in self.bodies.items() if uid in self.arrivals}
+        self.since = since
+
     def keep_newest_bodies(self) -> None:
         """Hold at most BODY_CACHE_BYTES, newest first: enough for the overlap between two
         of the engine's reads, little enough for an idle daemon."""
@@ -397,7 +407,9 @@ class ImapMailbox:
                 self._recent[role] = memo
             else:
                 self._recent.pop(role, None)
-            return self._recent_bodies(client, role, memo, since, limit)
+            found = self._recent_bodies(client, role, memo, since, limit)
+            memo.forget_before(since)  # the engine's window only moves on: months stay small
+            return found
 
         return self._retrying("reading recent messages", read)
 

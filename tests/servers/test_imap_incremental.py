@@ -157,11 +157,15 @@ def test_only_new_mail_is_read(
     arrive(account, "INBOX", "invitation", START + timedelta(hours=1))
 
     assert recent(mailbox, "inbox", START + timedelta(minutes=30)) == ["invitation"]
-    assert recent(mailbox, "inbox", START - timedelta(hours=1)) == ["invitation", "old"]
     mailbox.close()
     sent = commands(counting)
     assert sent == ["STATUS", "EXAMINE", "UID SEARCH", "UID FETCH", "UID FETCH"]
     assert "SINCE" not in " ".join(counting.lines)  # what is new, then its size and body
+    # The window has moved on and dropped what came before it (a daemon's memory stays
+    # small for months); asking for earlier mail again reads the folder afresh.
+    assert recent(mailbox, "inbox", START - timedelta(hours=1)) == ["invitation", "old"]
+    mailbox.close()
+    assert "SINCE" in " ".join(counting.lines)
 
 
 @servers
