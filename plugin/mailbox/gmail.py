@@ -511,16 +511,7 @@ class _Recent:
         self.bodies: dict[str, bytes] = {}
 
     def keep_newest_bodies(self) -> None:
-        """At most BODY_CACHE_BYTES, newest first: enough for the overlap between two of
-        the engine's reads, little enough for an idle daemon."""
-        kept: dict[str, bytes] = {}
-        room = BODY_CACHE_BYTES
-        for mid in sorted(self.bodies, key=lambda m: self.arrivals.get(m, 0.0), reverse=True):
-            raw = self.bodies[mid]
-            if mid in self.arrivals and len(raw) <= room:
-                kept[mid] = raw
-                room -= len(raw)
-        self.bodies = kept
+        self.bodies = headers.newest_bodies(self.bodies, self.arrivals, BODY_CACHE_BYTES)
 
 
 def _labels_touched(record: dict[str, Any]) -> set[str] | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import TypeVar
 
 from afterword.plugin.mailbox.base import NOTE_HEADER, RECENT_FOLDERS, WARNING_HEADER
 from afterword.plugin.model import DraftInfo, SentMessage
@@ -184,3 +185,21 @@ def matches(message: SentMessage, wanted: frozenset[str], since: datetime) -> bo
 def normalize(addrs: Iterable[str]) -> frozenset[str]:
     """`sent_to`'s argument as the lower-cased set the filter compares with."""
     return frozenset(a.strip().lower() for a in addrs if a and a.strip())
+
+
+K = TypeVar("K")
+
+
+def newest_bodies(bodies: Mapping[K, bytes], arrivals: Mapping[K, float], budget: int
+                  ) -> dict[K, bytes]:
+    """The raw messages worth keeping between two reads of recent mail: the newest that
+    still count (in `arrivals`), at most `budget` bytes in all. Enough for the overlap of
+    the engine's reads, little enough for a daemon idling for months."""
+    kept: dict[K, bytes] = {}
+    room = budget
+    for key in sorted(bodies, key=lambda k: arrivals.get(k, 0.0), reverse=True):
+        raw = bodies[key]
+        if key in arrivals and len(raw) <= room:
+            kept[key] = raw
+            room -= len(raw)
+    return kept

@@ -62,6 +62,7 @@ from afterword.plugin.mailbox.base import MAX_MESSAGE_BYTES, NOTE_HEADER, WARNIN
 from afterword.plugin.mailbox.headers import (
     draft_info,
     matches,
+    newest_bodies,
     normalize,
     parse_headers,
     recent_folder,
@@ -200,16 +201,7 @@ class Recent:
         self.since = since
 
     def keep_newest_bodies(self) -> None:
-        """Hold at most BODY_CACHE_BYTES, newest first: enough for the overlap between two
-        of the engine's reads, little enough for an idle daemon."""
-        kept: dict[int, bytes] = {}
-        room = BODY_CACHE_BYTES
-        for uid in sorted(self.bodies, key=lambda u: self.arrivals.get(u, 0.0), reverse=True):
-            raw = self.bodies[uid]
-            if uid in self.arrivals and len(raw) <= room:
-                kept[uid] = raw
-                room -= len(raw)
-        self.bodies = kept
+        self.bodies = newest_bodies(self.bodies, self.arrivals, BODY_CACHE_BYTES)
 
 
 class ImapMailbox:
