@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from imapclient import IMAPClient
 
+from afterword.plugin.errors import ServiceError
 from afterword.plugin.mailbox.imap import ImapMailbox, connect_imap, tls_context
 from afterword.plugin.mailbox.imap_idle import IdleWatcher
 from tests.servers.conftest import Account
@@ -214,3 +215,46 @@ def test_ssl_on_the_plain_port_says_which_port_it_needs(account: Account,
     line = refused(config, account, dovecot.trust_file, "check")
     assert f"TLS handshake with the IMAP server 127.0.0.1:{dovecot.port} failed" in line
     assert 'security = "ssl" needs the server\'s TLS port' in line
+
+
+def test_cas_are_looked_up_lazily_in_a_hashed_folder(
+    account: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without $SSL_CERT_FILE, and with the CAs in OpenSSL's hashed folder (as Debian keeps
+    /etc/ssl/certs), the context loads no CA up front, only the one a server needs: the
+    daemon does not hold the whole system store for months. Verification still happens."""
+    import subprocess
+
+    dovecot = account.server
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    digest = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", str(dovecot.ca_file)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    (folder / f"{digest}.0").symlink_to(dovecot.ca_file)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.setenv("SSL_CERT_DIR", str(folder))
+    tls_context.cache_clear()
+    try:
+        context = tls_context()
+        assert context.cert_store_stats()["x509_ca"] == 0  # nothing loaded yet
+        mailbox = ImapMailbox("127.0.0.1", dovecot.tls_port, "ssl", account.user,
+                              password=account.password, timeout=5)
+        try:
+            assert mailbox.drafts() == []
+        finally:
+            mailbox.close()
+        assert context.cert_store_stats()["x509_ca"] == 1  # the test CA, when it was needed
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+        # A hashed folder without the test CA (only some other CA): refused.
+        (folder / f"{digest}.0").unlink()
+        other = next(p for p in Path("/etc/ssl/certs").iterdir()
+                     if len(p.name) == 10 and p.name[8] == "." and p.name[:8] != digest)
+        (folder / other.name).symlink_to(other.resolve())
+        tls_context.cache_clear()
+        refused = ImapMailbox("127.0.0.1", dovecot.tls_port, "ssl", account.user,
+                              password=account.password, timeout=5)
+        with pytest.raises(ServiceError, match="cannot be trusted"):
+            refused.drafts()
+    finally:
+        tls_context.cache_clear()
