@@ -248,8 +248,12 @@ def test_cas_are_looked_up_lazily_in_a_hashed_folder(
 
         # A hashed folder without the test CA (only some other CA): refused.
         (folder / f"{digest}.0").unlink()
-        other = next(p for p in Path("/etc/ssl/certs").iterdir()
-                     if len(p.name) == 10 and p.name[8] == "." and p.name[:8] != digest)
+        system = Path(ssl.get_default_verify_paths().openssl_capath)
+        other = next((p for p in (system.iterdir() if system.is_dir() else ())
+                      if len(p.name) == 10 and p.name[8] == "." and p.name[:8] != digest),
+                     None)
+        if other is None:
+            pytest.skip(f"no hashed CA folder at {system} to borrow a CA from")
         (folder / other.name).symlink_to(other.resolve())
         tls_context.cache_clear()
         refused = ImapMailbox("127.0.0.1", dovecot.tls_port, "ssl", account.user,
