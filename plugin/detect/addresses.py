@@ -32,7 +32,8 @@ RECRUITING_TOOL_DOMAINS = frozenset({
     "workday.com", "smartrecruiters.com", "jobvite.com", "hirevue.com", "recruitee.com",
     "workable.com", "teamtailor.com", "breezy.hr", "jazzhr.com", "applytojob.com",
     "bamboohr.com", "rippling-ats.com", "pinpointhq.com", "personio.de", "comeet.co",
-    "recruiterbox.com", "dover.com", "wellfound.com", "hired.com",
+    "recruiterbox.com", "dover.com", "wellfound.com", "hired.com", "workablemail.com",
+    "personio.com", "myworkdayjobs.com",
 })
 # General-purpose booking tools: never a person, but not a sign of an interview either.
 BOOKING_TOOL_DOMAINS = frozenset({
@@ -55,12 +56,14 @@ _ROLE_LOCAL = frozenset({
     "hr", "people", "interviews", "interview", "team", "info", "hello", "admin", "support",
     "office", "contact", "staffing", "ta", "recruiters", "candidates", "engineering",
 })
+# Words that make "<word> room" a room ("Interview Room 4", "Huddle Room"), not a person.
+_ROOM_KINDS = (r"conf(?:erence)?|meeting|mtg|interview|huddle|focus|board|training|phone"
+               r"|quiet|war|video|vc|team|collaboration|workshop")
 _ROOM_LOCAL = re.compile(
-    r"^(?:conf(?:erence)?[-_.]?rooms?|rooms?|rm|mtg[-_.]?rooms?|meeting[-_.]?rooms?"
-    r"|boardroom|resource)(?:$|[-_.\d])"
+    rf"^(?:(?:{_ROOM_KINDS})[-_.]?rooms?|rooms?|rm|boardroom|resource)(?:$|[-_.\d])"
 )
 _ROOM_NAME = re.compile(
-    r"^(?:conf(?:erence)?\.?\s*rooms?|meeting\s+rooms?|rooms?\s+[\w-]*\d|board\s*room)\b",
+    rf"(?:^|\s)(?:(?:{_ROOM_KINDS})\.?\s*rooms?|rooms?\s+[\w.-]*\d)\b|^board\s*room\b",
     re.IGNORECASE,
 )
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "gv"})
@@ -129,7 +132,7 @@ def is_room_or_resource(attendee: Attendee) -> bool:
         return True
     if attendee.email and _ROOM_LOCAL.match(local_part(attendee.email)):
         return True
-    return bool(_ROOM_NAME.match(attendee.name.strip()))
+    return bool(_ROOM_NAME.search(attendee.name.strip()))
 
 
 def organisation_label(domain: str) -> str:

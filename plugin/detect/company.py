@@ -12,6 +12,7 @@ is never taken for the employer.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -34,7 +35,8 @@ PLATFORM_NAMES = frozenset({
     "greenhouse", "goodtime", "good time", "ashby", "lever", "modernloop", "modern loop",
     "guide", "calendly", "gem", "yello", "paradox", "prelude", "icims", "workday",
     "smartrecruiters", "jobvite", "hirevue", "recruitee", "workable", "teamtailor", "breezy",
-    "jazzhr", "bamboohr", "coderpad", "hackerrank", "codesignal", "zoom", "webex",
+    "jazzhr", "bamboohr", "coderpad", "hackerrank", "codesignal", "zoom", "webex", "personio",
+    "pinpoint", "comeet", "wellfound", "breezy hr", "recruiterbox",
     "google meet", "microsoft teams", "teams", "hangouts", "google calendar", "outlook",
 })
 # Words that describe the meeting, not the company ("Acme Virtual Onsite" → "Acme").
@@ -51,6 +53,13 @@ _KIND_WORDS = frozenset({
     "hiring", "rescheduled", "confirmed", "tentative", "confirmation", "scheduled",
     "schedule", "scheduling", "itinerary", "details", "invitation", "invite", "reminder",
     "update", "updated", "request", "upcoming", "booked", "guide", "interviewing",
+    # the same words in the languages invites from Europe come in
+    "entrevista", "entrevistas", "técnica", "tecnica", "técnico", "tecnico", "entretien",
+    "entretiens", "technique", "vorstellungsgespräch", "bewerbungsgespräch", "gespräch",
+    "interviewtermin", "einladung", "zum", "zur", "colloquio", "colloqui", "sollicitatiegesprek",
+    "gesprek", "avec", "con", "mit", "bei", "chez", "pour", "para", "für", "invitación",
+    "confirmación", "confirmé", "confirmée", "bestätigung", "videollamada",
+    "visioconférence", "votre", "vos", "ihr", "ihre", "ihren", "su", "tu", "tus", "sus",
 })
 # What platforms and team mailboxes add to an employer's name in a sender's display name.
 _SENDER_DECORATION = re.compile(
@@ -62,8 +71,10 @@ _SENDER_DECORATION = re.compile(
 # Where a mail's body names the employer: "your interview with Acme", "the role at Acme".
 _BODY_COMPANY = re.compile(
     r"\b(?:interviews?|onsite|on-site|final\s+round|screen|conversations?|loop|role|position"
-    r"|opening|opportunity|interest\s+in(?:\s+joining)?|on\s+behalf\s+of|greetings\s+from)"
-    r"\s+(?:with|at|from|in|of)?\s*(?P<co>[A-Z][\w&'’.-]*(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*){0,3})",
+    r"|opening|opportunity|interest\s+in(?:\s+joining)?|on\s+behalf\s+of|greetings\s+from"
+    r"|bei|chez|(?:entrevista|entretien|gespräch)\s+(?:con|avec|mit))"
+    r"\s+(?:with|at|from|in|of)?\s*"
+    r"(?P<co>[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ][\w&'’.-]*){0,3})",
 )
 _BODY_ROLE = re.compile(
     r"\bfor\s+(?:the|our|a|an|your)\s+(?P<a>[A-Z][^.,;:!?\n()]{2,70}?)\s+"
@@ -110,8 +121,14 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _ODD_CHARACTERS = re.compile(r"[^\w\s&.,'’+!-]")
 _EDGE = " \t.,;:!?-–—|'\"*()[]"
 _VIA = re.compile(
-    r"^(?P<co>.+?)\s+(?:via\s+(?P<platform>[\w .]+)|candidate\s+calendar)$", re.IGNORECASE
+    r"^(?P<co>.+?)\s+(?:via\s+(?P<platform>[\w .]+)|candidate\s+calendar"
+    r"|\((?P<tool>[\w .]+)\))$", re.IGNORECASE
 )
+# Legal forms after a company's name in a signature ("Isarwerk Mobility GmbH", "… AS").
+_LEGAL_FORMS = frozenset({
+    "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "sl", "slu", "srl", "spa", "bv", "nv", "as",
+    "asa", "ab", "oy", "aps", "kk", "pty", "pte", "na", "lp", "llp", "plc", "ltd", "inc", "co",
+})
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)*")
 
 
@@ -236,28 +253,38 @@ def _company_of_sender(event: CalendarEvent, names: Sequence[str]) -> str:
     as the display name of a platform's address. The organizer's name first, then the
     mail's sender's (a calendar organizer's team name says less: "Ridgeway Interviews" is a
     mailbox of Ridgeway Systems)."""
+    replies = [domain_of(a.email) for a in event.mail.reply_to] if event.mail else []
+    spellers = [*replies, *(domain_of(a.email) for a in event.attendees if a.email)]
     organizer = event.organizer
     if organizer is not None:
-        company = _employer_via_platform(organizer.name, names)
+        company = _employer_via_platform(organizer.name, names, spellers)
         if company is not None:
             return company
     sender = event.mail.sender if event.mail is not None else None
     if sender is None:
         return ""
-    replies = [domain_of(a.email) for a in event.mail.reply_to] if event.mail else []
-    return _employer_via_platform(sender.name, names) or _employer_in_display_name(
-        sender.name, sender.email, names, replies)
+    via = _employer_via_platform(sender.name, names, spellers)
+    if via is not None:  # "" for "Jane Doe via Personio": a person, no company named
+        return via
+    return _employer_in_display_name(sender.name, sender.email, names, replies)
 
 
-def _employer_via_platform(display: str, names: Sequence[str]) -> str | None:
-    """"Acme via Greenhouse" → "Acme"; "" for a person booking through a tool ("Jane Doe via
-    Calendly"); None when the name has neither shape."""
+def _employer_via_platform(
+    display: str, names: Sequence[str], domains: Sequence[str] = ()
+) -> str | None:
+    """"Acme via Greenhouse" or "Acme (Recruitee)" → "Acme"; "" for a person booking
+    through a tool ("Jane Doe via Calendly"); None when the name has neither shape. A name
+    that could be a person's ("Tramontana Pagos") counts when one of `domains` spells it."""
     found = _VIA.match(" ".join(display[:200].split()))
     if found is None:
         return None
+    if found["tool"] and found["tool"].casefold() not in PLATFORM_NAMES:
+        return None  # "Jane Doe (she/her)", "Acme (EMEA)": not a platform's sender name
     if found["platform"] and found["platform"].casefold() not in PLATFORM_NAMES:
         return ""
-    if looks_like_person(found["co"], min_tokens=2):
+    letters = _letters(found["co"])
+    if looks_like_person(found["co"], min_tokens=2) and not any(
+            _letters(organisation_label(d)) == letters for d in domains if d):
         return ""
     return _company_phrase(found["co"], names)
 
@@ -275,12 +302,18 @@ def _employer_in_display_name(
     domain = domain_of(email)
     if not domain or not is_scheduling_tool(domain):
         return ""
-    letters = re.sub(r"[^a-z0-9]", "", display.casefold())
-    spelled = any(re.sub(r"[^a-z0-9]", "", organisation_label(d)) == letters
-                  for d in reply_domains if d)
+    letters = _letters(display)
+    spelled = any(_letters(organisation_label(d)) == letters for d in reply_domains if d)
     if spelled or not looks_like_person(display, min_tokens=2):
         return _company_phrase(display, names)  # "Acme <no-reply@ashbyhq.com>"
     return ""
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits, accents dropped: "Bastide Énergie" spells
+    "bastide-energie"."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in plain if not unicodedata.combining(c)))
 
 
 def _company_in_body(event: CalendarEvent, names: Sequence[str]) -> str:
@@ -323,13 +356,23 @@ def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent
     for run in _CAPITALISED_RUN.finditer(text):
         words = run.group(0).split()
         for i in range(len(words)):
-            for j in range(i + 1, min(i + 4, len(words)) + 1):
-                phrase = " ".join(words[i:j])
-                if re.sub(r"[^a-z0-9]", "", phrase.casefold()) == label:
+            for j in range(i + 1, min(i + 5, len(words)) + 1):
+                if _spells(words[i:j], label):
                     while j < len(words) and words[j].casefold().strip(_EDGE) in COMPANY_SUFFIXES:
                         j += 1  # "Brackenridge Capital" for brackenridge.com
                     return " ".join(words[i:j]).strip(_EDGE)
     return guess
+
+
+def _spells(words: Sequence[str], label: str) -> bool:
+    """The words spell the domain label: whole ("Cobalt Labs" for cobaltlabs), or their
+    first words whole and the rest as initials ("Juniper Ridge Credit Union" for
+    juniperridgecu)."""
+    for whole in range(len(words), 0, -1):
+        initials = "".join(_letters(w)[:1] for w in words[whole:])
+        if _letters(" ".join(words[:whole])) + initials == label:
+            return True
+    return False
 
 
 def _company_from_domains(domains: Sequence[str]) -> str:
@@ -449,7 +492,9 @@ def _joined_by_ampersand(words: list[str]) -> list[str]:
 
 
 def _job_words(text: str) -> bool:
-    return any(w.casefold().strip(_EDGE) in JOB_WORDS for w in text.split())
+    """A job word, also in a title written for every gender ("Ingeniero/a", "Ingénieur·e")."""
+    return any(part in JOB_WORDS for w in text.split()
+               for part in re.split(r"[/·]", w.casefold().strip(_EDGE)))
 
 
 def _role_phrase(text: str) -> str:
@@ -470,9 +515,9 @@ def _role_words(text: str) -> str:
     while words and words[-1].casefold().strip(_EDGE) in _KIND_WORDS:
         words.pop()
     phrase = " ".join(words).strip(_EDGE)
-    if not phrase or _ODD_CHARACTERS.search(phrase) or len(phrase) > 80:
-        return ""
-    return phrase if _job_words(phrase) else ""
+    if not phrase or _ODD_CHARACTERS.search(re.sub(r"(?<=\w)[/·](?=\w)", "", phrase)):
+        return ""  # "Ingeniero/a" and "Ingénieur·e" are titles, other symbols are not
+    return phrase if len(phrase) <= 80 and _job_words(phrase) else ""
 
 
 def _role_in_parens(title: str) -> str:
@@ -499,3 +544,26 @@ def _without_company(role: str, company: str) -> str:
     if company and role.casefold().startswith(company.casefold() + " "):
         return role[len(company) + 1:].strip()
     return role
+
+
+# --- titles --------------------------------------------------------------------------------
+
+_TITLE_TAIL = re.compile(
+    r"^(?P<head>.+?)\s*(?:,|\||·|\s[-–—]\s|\s+at\s+|\s+@\s+)\s*(?P<tail>[^,|·]+)$")
+
+
+def without_employer(title: str | None, company: str) -> str | None:
+    """A job title without the employer a signature puts after it: "Head of Engineering,
+    Sundial Cartography" → "Head of Engineering" at Sundial Cartography, while "Engineering
+    Manager, Data Platform" keeps its team."""
+    if not title or not company:
+        return title
+    found = _TITLE_TAIL.match(title)
+    if found is None:
+        return title
+    tail, employer = name_key(found["tail"]).split(), name_key(company).split()
+    if not employer or tail[: len(employer)] != employer:
+        return title
+    if any(w not in COMPANY_SUFFIXES and w not in _LEGAL_FORMS for w in tail[len(employer):]):
+        return title
+    return found["head"].strip(_EDGE) or title

@@ -24,7 +24,7 @@ from afterword.plugin.detect.itinerary import (
     merge_people,
     parse_itinerary,
 )
-from afterword.plugin.detect.lexicon import COORDINATION_WORDS
+from afterword.plugin.detect.lexicon import COORDINATION_WORDS, FORWARDED_SUBJECT
 from afterword.plugin.detect.names import display_name, name_tokens
 from afterword.plugin.detect.settings import DetectionSettings, mentions
 from afterword.plugin.model import CalendarEvent, Interviewer
@@ -121,10 +121,13 @@ def sender_interviewer(
 ) -> Interviewer | None:
     """The person who wrote a body-only invitation, when they take part: nobody else is
     named, or they write as a participant ("Let's do…", "join us"). Coordinators (a
-    recruiting title in their signature), robots and team mailboxes never."""
+    recruiting title in their signature), robots, team mailboxes and whoever forwards the
+    invitation ("FW: Interview…") never."""
     mail = event.mail
     if mail is None or not mail.body_only or mail.sender is None:
         return None
+    if FORWARDED_SUBJECT.match(mail.subject):
+        return None  # who forwards an invitation passes it on: they do not hold it
     if people.organizer is None or people.organizer_verdict is not Verdict.INTERVIEWER:
         return None
     sender = mail.sender

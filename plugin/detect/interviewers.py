@@ -26,6 +26,13 @@ from afterword.plugin.detect.itinerary import (
     is_coordination_title,
     is_full_name,
 )
+from afterword.plugin.detect.lexicon import (
+    AGENCY_CLIENT,
+    FORWARDED_SUBJECT,
+    FORWARDED_TEXT,
+    HOST_SPEAKS,
+    ORGANIZER_ABSENT,
+)
 from afterword.plugin.detect.names import (
     display_name,
     matches_address,
@@ -269,3 +276,74 @@ def outsiders_use_public_mail(people: Roster) -> bool:
     """Every outside participant writes from gmail.com & co. (the usual candidate)."""
     outsiders = people.with_verdict(*OUTSIDERS)
     return all(is_public_provider(domain_of(a.email)) for a in outsiders if a.email)
+
+
+# --- people who arrange the interview without taking part ------------------------------------
+
+
+def without_bystanders(people: Roster, event: CalendarEvent, text: str) -> Roster:
+    """The roster with those who arrange the interview but do not hold it set aside (as
+    NOT_PARTICIPATING, so a schedule naming them still counts them): the organizer who writes
+    that they will not be on the call, or who writes for "my client" while the client's own
+    people attend (an agency recruiter); and whoever forwarded the invitation to me."""
+    organizer = people.organizer
+    forwarder = _forwarder(event)
+    aside: set[str] = set()
+    body_only = event.mail is not None and event.mail.body_only  # the sender "organizes" it
+    if forwarder is not None and (body_only or organizer is None
+                                  or organizer[0].email.casefold() != forwarder):
+        aside.add(forwarder)  # but one's own meeting forwarded is still one's own
+    if forwarder is None and organizer is not None and organizer[0].email and (
+            organizer[1] is Verdict.INTERVIEWER):  # the organizer wrote the description
+        address = organizer[0].email.casefold()
+        if ORGANIZER_ABSENT.search(text) or (
+                AGENCY_CLIENT.search(text) and _others_elsewhere(people, address)):
+            aside.add(address)
+    if not aside:
+        return people
+    entries = tuple((a, _set_aside(a, v, aside)) for a, v in people.entries)
+    if organizer is not None:
+        organizer = (organizer[0], _set_aside(organizer[0], organizer[1], aside))
+    return Roster(entries, organizer, people.organizer_listed)
+
+
+def _set_aside(attendee: Attendee, verdict: Verdict, aside: set[str]) -> Verdict:
+    if verdict is Verdict.INTERVIEWER and attendee.email.casefold() in aside:
+        return Verdict.NOT_PARTICIPATING
+    return verdict
+
+
+def _others_elsewhere(people: Roster, organizer: str) -> bool:
+    """Someone else taking part writes from another organisation than the organizer."""
+    home = domain_of(organizer)
+    return any(
+        v is Verdict.INTERVIEWER and a.email and not is_public_provider(domain_of(a.email))
+        and not same_organisation(domain_of(a.email), home)
+        for a, v in people.entries
+    )
+
+
+def _forwarder(event: CalendarEvent) -> str | None:
+    """The address of whoever forwarded the mail the event came in ("FW: Interview…", an
+    "-----Original Appointment-----" block), or None when it was not forwarded."""
+    mail = event.mail
+    if mail is None or mail.sender is None or not mail.sender.email:
+        return None
+    forwarded = FORWARDED_SUBJECT.match(mail.subject) or FORWARDED_TEXT.search(
+        event.description[:20_000])
+    return mail.sender.email.casefold() if forwarded else None
+
+
+def speaking_organizer(
+    people: Roster, settings: DetectionSettings, schedule: Sequence[ScheduledPerson], text: str
+) -> tuple[Interviewer, ...]:
+    """The organizer a calendar leaves off the attendee list (Outlook does), when nobody
+    else was found and the invite they wrote speaks as the one I will talk to ("I'll call
+    you at the number on your résumé")."""
+    organizer = people.organizer
+    if organizer is None or people.organizer_listed or organizer[1] is not Verdict.INTERVIEWER:
+        return ()
+    if not HOST_SPEAKS.search(text) or ORGANIZER_ABSENT.search(text):
+        return ()
+    return find_interviewers(Roster((*people.entries, organizer), organizer, True), settings,
+                             schedule)

@@ -3,18 +3,22 @@
 An interview is an event that I attend and have not declined, that is neither cancelled nor
 an all-day marker ("Onsite day" blocks a date, it is not a meeting), that is not a look-alike
 (a "[Hold]", prep, a mock interview, a webinar, a career fair, a debrief, a podcast's
-"interview recording", a friend on Gmail whose note only asks how my interviews are going),
-that looks like an interview (title or description keywords, a recruiting platform, someone
-from a company I applied to), that my own company is not holding with me as the interviewer,
-and that has at least one interviewer. Events read from email pass the mail's own checks too
-(from_mail.py).
+"interview recording", a reporter's on-the-record interview, a call about an offer, a friend
+on Gmail whose note only asks how my interviews are going), that looks like an interview
+(title or description keywords, in English or another language, a recruiting platform,
+someone from a company I applied to), that my own company is not holding with me as the
+interviewer, and that has at least one interviewer: never whoever only arranges it (an
+organizer who writes they will not be on the call, an agency recruiter writing for "my
+client", whoever forwarded the invitation), but the organizer a calendar leaves off the
+attendee list when they write as the one I will talk to. Events read from email pass the
+mail's own checks too (from_mail.py).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from afterword.plugin.detect import from_mail
 from afterword.plugin.detect.addresses import (
@@ -24,7 +28,7 @@ from afterword.plugin.detect.addresses import (
     is_recruiting_tool,
     within_any,
 )
-from afterword.plugin.detect.company import company_and_role
+from afterword.plugin.detect.company import company_and_role, without_employer
 from afterword.plugin.detect.interviewers import (
     OUTSIDERS,
     Roster,
@@ -33,6 +37,8 @@ from afterword.plugin.detect.interviewers import (
     is_me,
     outsiders_use_public_mail,
     roster,
+    speaking_organizer,
+    without_bystanders,
 )
 from afterword.plugin.detect.itinerary import (
     MAX_DESCRIPTION,
@@ -41,7 +47,16 @@ from afterword.plugin.detect.itinerary import (
     named_in_title,
     parse_itinerary,
 )
-from afterword.plugin.detect.lexicon import JOB_CONTEXT, MEDIA_PROSE, MEDIA_TITLE, REGISTRATION
+from afterword.plugin.detect.lexicon import (
+    FOREIGN_INTERVIEW_WORDS,
+    FOREIGN_LOOKALIKE_WORDS,
+    INTERVIEW_TITLE_WORDS,
+    JOB_CONTEXT,
+    MEDIA_PROSE,
+    MEDIA_TITLE,
+    OFFER_TITLE,
+    REGISTRATION,
+)
 from afterword.plugin.detect.names import same_person
 from afterword.plugin.detect.settings import (
     CASUAL_KEYWORDS,
@@ -89,7 +104,9 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
     summary = " ".join(event.summary[:MAX_SUMMARY].split())
     if _cancelled(event, summary) or event.all_day:
         return None
-    if mentions(settings.exclude_keywords, summary):
+    if mentions(settings.exclude_keywords, summary) or mentions(FOREIGN_LOOKALIKE_WORDS, summary):
+        return None
+    if _offer_call(summary):
         return None
     reason = from_mail.lookalike_reason(event, settings)
     if reason is not None:
@@ -112,6 +129,7 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
     if i_am_interviewing(summary, people, settings):
         return None
     schedule = from_mail.mail_schedule(event, parse_itinerary(text))
+    people = without_bystanders(people, event, text)
     interviewers = find_interviewers(people, settings, schedule)
     if not interviewers and not people.with_verdict(Verdict.INTERVIEWER):
         named = [p for p in named_in_title(summary) if not is_me(p.name, None, settings)]
@@ -119,8 +137,12 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
     interviewers = _with_sender(from_mail.sender_interviewer(event, people, schedule),
                                 interviewers)
     if not interviewers:
+        interviewers = speaking_organizer(people, settings, schedule, text)
+    if not interviewers:
         return None
     company, role = company_and_role(event, interviewers, settings)
+    interviewers = tuple(replace(i, title=without_employer(i.title, company))
+                         for i in interviewers)
     return Interview(
         id=event.interview_id,
         title=event.summary,
@@ -144,6 +166,13 @@ def _with_sender(
             for i in interviewers):
         return interviewers
     return (sender, *interviewers)
+
+
+def _offer_call(summary: str) -> bool:
+    """A call to present or discuss an offer ("Acme – Offer Discussion"): the interviews
+    are over. A title that still names an interview ("Final interview & offer") is one."""
+    return OFFER_TITLE.search(summary) is not None and not mentions(
+        INTERVIEW_TITLE_WORDS + FOREIGN_INTERVIEW_WORDS, summary, inflected=True)
 
 
 def _cancelled(event: CalendarEvent, summary: str) -> bool:
@@ -170,8 +199,10 @@ def detect_signals(
     domains += [domain_of(a.email) for a in _mail_senders(event)]
     return Signals(
         title=mentions(formal, summary, inflected=True)
+        or mentions(FOREIGN_INTERVIEW_WORDS, summary, inflected=True)
         or (mentions(casual, summary, inflected=True) and _employer_attends(people)),
-        description=mentions(prose_keywords, text, inflected=True),
+        description=mentions(prose_keywords, text, inflected=True)
+        or mentions(FOREIGN_INTERVIEW_WORDS, text, inflected=True),
         tool=any(is_recruiting_tool(d) for d in domains)
         or _TOOL_LINK.search(event.description[:MAX_DESCRIPTION]) is not None,
         application=any(within_any(d, settings.application_domains) for d in domains),

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from afterword.plugin.detect.addresses import is_automated
 from afterword.plugin.detect.lexicon import (
     COORDINATION_WORDS,
     CREDENTIALS,
@@ -22,7 +23,7 @@ from afterword.plugin.detect.lexicon import (
     PARTICLES,
     TOPIC_MARKERS,
 )
-from afterword.plugin.detect.names import clean_name, is_uncased, name_key
+from afterword.plugin.detect.names import clean_name, is_uncased, matches_address, name_key
 from afterword.plugin.html_text import parse_html
 
 MAX_DESCRIPTION = 20_000
@@ -108,15 +109,36 @@ _BULLET = re.compile(r"^(?:[-*•·◦▪▫■□●○►▶➤→–—>]+|\d
 _WHEN = r"(?:'ll|\s+will)"
 _WITH_WORD = r"(?:with|w/)"
 _LABEL = re.compile(
-    r"^(?:your\s+|the\s+)?"
+    r"^(?:your\s+|the\s+|ihre?\s+|vos\s+|votre\s+|tus\s+|sus\s+|los\s+|les\s+)?"
     r"(?:interviewer(?:s|e|es|\(s\))?|interview\s+(?:panel|team)|panel(?:ists)?"
+    # other languages' "interviewers" and "with:" (the latter only before a colon)
+    r"|entrevistador(?:a|es|as|\(a\))?|intervistator(?:e|i)|gespr[äa]chspartner(?:in|innen)?"
+    r"|interlocut(?:eur|eurs|rice|rices)|(?:avec|con|mit)(?=\s*:)"
     rf"|interviewing\s+{_WITH_WORD}|you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+{_WITH_WORD})?"
+    rf"|you{_WHEN}\s+be\s+{_WITH_WORD}"
     rf"|(?:you{_WHEN}\s+)?(?:be\s+)?(?:meeting|speaking|talking)\s+{_WITH_WORD}"
     rf"|meet(?:ing)?\s+{_WITH_WORD}|people\s+you{_WHEN}\s+meet"
     rf"|who\s+you{_WHEN}\s+(?:be\s+)?meet(?:ing)?(?:\s+{_WITH_WORD})?)"
     r"(?:\s*\(in\s+order\))?\s*[:\-–—]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# Labels naming one person: a comma after the name continues their title.
+_SINGULAR_LABEL = re.compile(
+    r"^(?:your\s+|the\s+)?(?:interviewer|entrevistador(?:a)?|intervistatore|interlocut(?:eur|rice))"
+    r"\s*[:\-–—]", re.IGNORECASE)
+# A line saying who booked the interview: the coordinator, not a title for the line above.
+_BOOKED_BY = re.compile(
+    r"^(?:scheduled|organi[sz]ed|booked|arranged|coordinated|set\s+up|sent)\s+by\s*:?\s*"
+    r"(?P<rest>\S.*)$", re.IGNORECASE)
+# A lone first name signing a note ("— Wren", "Inês"), the title on the line after it.
+_SIGNER = re.compile(r"^[^\W\d_][^\s,;:]*$")
+_EMPTY_PARENS = re.compile(r"\(\s*\)")
+# A list item that opens with a name and goes on in prose ("Ruth for the full hour").
+_NAME_THEN_PROSE = re.compile(
+    r"^(?P<name>[^\W\d_]\S*(?:\s+[^\W\d_]\S*){0,3}?)\s+(?=(?:for|from|at|on|in|during|who"
+    r"|to|about|until|after|before|then)\s)")
+# "their Head of Data": a possessive before a title in prose.
+_DETERMINER = re.compile(r"^(?:their|our|his|her|my|the|your)\s+", re.IGNORECASE)
 _LABEL_VERB = re.compile(r"^(?:will\s+be|are|is|include|includes)\s+", re.IGNORECASE)
 _HEADING = re.compile(
     r"^[#*=\s]*(?:your\s+|the\s+|today's\s+)?(?:interview\s+|onsite\s+|final\s+round\s+)?"
@@ -126,7 +148,11 @@ _HEADING = re.compile(
 )
 _SIGNOFF = re.compile(
     r"^(?:thanks|thank\s+you|many\s+thanks|best|best\s+regards|kind\s+regards|warm\s+regards"
-    r"|regards|cheers|sincerely|warmly|all\s+the\s+best|talk\s+soon|--|—)\s*[,!.]?$",
+    r"|regards|cheers|sincerely|warmly|all\s+the\s+best|talk\s+soon|--|—"
+    # the same in the other languages invites come in
+    r"|(?:un\s+)?saludos?|(?:bien\s+)?cordialement|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en"
+    r"|(?:viele|beste|liebe)\s+gr(?:ü|ue)(?:ß|ss)e|cordiali\s+saluti|met\s+vriendelijke\s+groet)"
+    r"\s*[,!.]?$",
     re.IGNORECASE,
 )
 _BOILERPLATE_MARKER = "-::~:~"
@@ -135,7 +161,7 @@ _SENTENCE_END = re.compile(
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|mx|prof|st|jr|sr|vs|approx|etc)\.$", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:mailto:)?<?([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})>?")
-_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\s\+\s)\s*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\b(?:and|und|et)\b|&|\s\+\s)\s*", re.IGNORECASE)
 _PART_SPLIT = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*|\s*\|\s*|:\s+|\s+·\s+|\s+/\s+|\t+")
 _PIPE_SPLIT = re.compile(r"\s*\|\s*")
 _PAREN_GROUP = re.compile(r"\(([^()]{2,80})\)")
@@ -232,7 +258,9 @@ def looks_like_title(text: str) -> bool:
     words = _words(text)
     if not words or len(words) > 8 or any(c.isdigit() for c in text):
         return False
-    return any(w in JOB_WORDS for w in words) and not any(w in TOPIC_MARKERS for w in words)
+    # "Ingeniero/a", "Ingénieur·e": a title written for every gender is still a title
+    stems = [w for word in words for w in re.split(r"[/·]", word) if w]
+    return any(w in JOB_WORDS for w in stems) and not any(w in TOPIC_MARKERS for w in words)
 
 
 def looks_like_person(text: str, min_tokens: int = 1) -> bool:
@@ -286,6 +314,7 @@ def parse_person(segment: str, *, allow_single: bool = False) -> ScheduledPerson
     "Topic: Name, Title", "Topic with Name (Title)", "Topic (Name)". A one-word name counts
     only with a job title or when `allow_single` (a list after "Interviewers:").
     """
+    table = segment.count("|") >= 2  # counted before the row's edge cells are stripped
     segment = segment.strip(_JUNK)
     if not segment:
         return None
@@ -301,7 +330,7 @@ def parse_person(segment: str, *, allow_single: bool = False) -> ScheduledPerson
             if person.topic is None and _is_specific_topic(topic):
                 person = replace(person, topic=_cap(topic, MAX_TOPIC_LENGTH))
             return person
-    return _person_in_parts(segment, allow_single)
+    return _person_in_parts(segment, allow_single, table=table)
 
 
 def _is_specific_topic(topic: str) -> bool:
@@ -318,9 +347,12 @@ def _last_part(text: str) -> str:
     return re.sub(r"\([^()]*\)", " ", parts[-1]).strip(_JUNK) if parts else ""
 
 
-def _person_in_parts(segment: str, allow_single: bool) -> ScheduledPerson | None:
+def _person_in_parts(
+    segment: str, allow_single: bool, *, table: bool = False
+) -> ScheduledPerson | None:
     # A table row or pipe-separated line: its cells are the units ("Coding: APIs" is one).
-    separators = _PIPE_SPLIT if segment.count("|") >= 2 else _PART_SPLIT
+    table = table or segment.count("|") >= 2
+    separators = _PIPE_SPLIT if table else _PART_SPLIT
     parts = [p.strip(_JUNK) for p in _split_outside_parens(segment, separators)]
     parts = [p for p in parts if p]
     for i, part in enumerate(parts):
@@ -427,6 +459,7 @@ class _Scan:
     card_gap: bool = False  # a blank line since that person's line
     card_scheduled: bool = False  # named by a schedule entry (then a bare line is a topic)
     quoted: bool = False  # the last line was a quotation: a "— Name, Title" after it signs it
+    signer: str | None = None  # a first name alone on the last line ("— Wren"): a signature
 
     def describe(self, index: int | None, scheduled: bool) -> None:
         self.card, self.card_gap, self.card_scheduled = index, False, scheduled
@@ -502,6 +535,11 @@ def _scan_line(line: str, scan: _Scan) -> None:
         scan.describe(None, False)
         return
     body = _BULLET.sub("", line, count=1)
+    signer, scan.signer = scan.signer, None
+    note = _BOOKED_BY.match(body)
+    if note is not None:  # "Scheduled by Whitney Gallo, Recruiting Coordinator"
+        _note_coordinator(note["rest"], scan)
+        return
     timed = _TIME_PREFIX.match(body)
     if timed:
         body = body[timed.end():]
@@ -510,19 +548,28 @@ def _scan_line(line: str, scan: _Scan) -> None:
     if not timed and len(body) < 60 and _HEADING.match(body):
         scan.open_schedule()
         return
+    if not timed and _signature_line(body, scan):
+        return  # "Talent Acquisition Specialist | Juniper Ridge Credit Union" under a name
     pair = _paired_people(body, minimum=1)
+    if len(pair) < 2:
+        pair = _row_people(body) or pair
     person = _person_on_line(body) if len(pair) < 2 else pair[0]
-    if person is None and len(pair) == 1 and _TAKES_PART.search(body):
-        person = pair[0]  # "My colleague Tom Becker (Staff Engineer) will join us"
+    if person is None and len(pair) == 1:
+        if _TAKES_PART.search(body):
+            person = pair[0]  # "My colleague Tom Becker (Staff Engineer) will join us"
+        elif not (timed or scan.in_schedule):  # "… so Ana Ruiz (Staff Engineer) will run it"
+            scan.people.append(replace(pair[0], listed=False))
     if person is None and (timed or scan.in_schedule):
         person = _typed_in_lower_case(body)
     if person is None:
-        if not timed and _describes_card(body, scan):
+        if not timed and (_describes_card(body, scan) or _signed(signer, body, scan)):
             return
         if scan.gap and scan.schedule_entries:
             scan.in_schedule = False
         scan.gap = False
         scan.describe(None, False)
+        if not timed and _SIGNER.match(body) and looks_like_person(body):
+            scan.signer = body.strip(_JUNK)
         return
     scan.gap = False
     scheduled = bool(timed) or scan.in_schedule
@@ -531,6 +578,67 @@ def _scan_line(line: str, scan: _Scan) -> None:
         _add_person(one, bool(timed), scan)
     alone = len(scan.people) == before + 1 and len(pair) < 2
     scan.describe(before if alone else None, scheduled)
+
+
+def _signature_line(line: str, scan: _Scan) -> bool:
+    """The line right under a signature's name, opening with a title or a recruiting team
+    ("Talent Acquisition · Acme Pagos"): it gives the signer that title, and what follows
+    it is the employer, not another person."""
+    if scan.card is None or scan.card_gap or scan.card >= len(scan.people):
+        return False
+    person = scan.people[scan.card]
+    if person.listed:
+        return False
+    first = _split_outside_parens(line, _PIPE_SPLIT if "|" in line else _PART_SPLIT)[0]
+    first = first.strip(_JUNK)
+    if not (looks_like_title(first) or is_coordination_title(first)) or len(first) > 60:
+        return False
+    if person.title is None:
+        scan.people[scan.card] = replace(person, title=_cap(first, MAX_TITLE_LENGTH))
+    scan.describe(None, False)
+    return True
+
+
+def _signed(signer: str | None, line: str, scan: _Scan) -> bool:
+    """The title line under a signature's lone first name ("— Wren" / "Head of Engineering,
+    Sundial"): a mention that gives the attendee of that first name their title."""
+    if signer is None or scan.gap:
+        return False
+    title = line.split("|")[0].strip(_JUNK)
+    if not looks_like_title(title):
+        return False
+    scan.people.append(ScheduledPerson(signer, _cap(title, MAX_TITLE_LENGTH), listed=False))
+    return True
+
+
+def _note_coordinator(rest: str, scan: _Scan) -> None:
+    """Who booked the interview: a mention (so an attendee of that name counts as the
+    coordinator), never a card the lines around it describe, and the end of a schedule."""
+    person = parse_person(rest)
+    if person is not None:
+        scan.people.append(replace(person, listed=False))
+    scan.in_schedule = False
+    scan.describe(None, False)
+
+
+def _row_people(body: str) -> list[ScheduledPerson]:
+    """A table row whose cells name several people with their titles ("12:50 | System
+    design | Farah Siddiqui, Staff Engineer | Dmitri Lavrov, Senior Data Engineer"): each
+    of them, with the row's subject as their topic."""
+    if body.count("|") < 2:
+        return []
+    cells = [c for c in (x.strip(_JUNK) for x in _split_outside_parens(body, _PIPE_SPLIT)) if c]
+    people: list[ScheduledPerson] = []
+    topic: str | None = None
+    for cell in cells:
+        person = _person_in_parts(cell, False)
+        if person is not None and person.title is not None and is_full_name(person.name):
+            people.append(person)
+        elif topic is None and _is_specific_topic(cell) and not looks_like_person(cell):
+            topic = _cap(cell, MAX_TOPIC_LENGTH)
+    if len(people) < 2:
+        return []
+    return [replace(p, topic=p.topic or topic) for p in people]
 
 
 def _describes_card(line: str, scan: _Scan) -> bool:
@@ -554,8 +662,8 @@ def _describes_card(line: str, scan: _Scan) -> bool:
     if (topic is None and parts and scan.card_scheduled and not scan.card_gap
             and _is_topic_line(parts[0])):
         topic, parts = _cap(parts[0], MAX_TOPIC_LENGTH), parts[1:]
-    if (title, topic) == (person.title, person.topic) or parts:
-        return False
+    if (title, topic) == (person.title, person.topic) or (parts and person.listed):
+        return False  # a mention's signature may go on: "Recruiter | Acme | 555-0100"
     scan.people[scan.card] = replace(person, title=title, topic=topic)
     if topic is not None:
         scan.describe(None, False)
@@ -589,8 +697,10 @@ def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
     if timed or scan.in_schedule:
         scan.people.append(person)
         scan.schedule_entries += 1
-    elif scan.signed_off or not is_full_name(person.name):
+    elif not is_full_name(person.name):
         return
+    elif scan.signed_off:  # the signature: who wrote the invite, and their title
+        scan.people.append(replace(person, listed=False))
     elif person.title is not None and not is_coordination_title(person.title):
         scan.people.append(person)
     else:
@@ -653,25 +763,81 @@ def _scan_label(body: str, scan: _Scan) -> bool:
     if not rest:
         scan.open_schedule()
         return True
-    found = _people_in_list(rest)
+    found = _people_in_list(rest, single=bool(_SINGULAR_LABEL.match(body)))
     scan.people.extend(found)
     scan.describe(len(scan.people) - 1 if len(found) == 1 else None, False)
     return bool(found)
 
 
-def _people_in_list(text: str) -> list[ScheduledPerson]:
-    text, email = _take_email(_URL.sub(" ", text))
+def _people_in_list(text: str, *, single: bool = False) -> list[ScheduledPerson]:
+    """The people a label's list names, each with the address written beside them
+    ("Gideon Farrow (gfarrow@acme.com); Marisol Quintero (…)"). After a singular label
+    ("Interviewer:") a comma continues the one person's title ("Trond Vikstrøm – Engineering
+    Manager, Fleet Telemetry")."""
+    text = _URL.sub(" ", text)
+    if single:
+        whole = _one_person(text)
+        if whole is not None:
+            return [whole]
     items = [i for i in (p.strip(_JUNK) for p in _split_outside_parens(text, _LIST_SPLIT)) if i]
     people: list[ScheduledPerson] = []
-    for item in items:
-        person = parse_person(item, allow_single=True) or _typed_in_lower_case(item)
+    for raw in items:
+        item, email = _take_email(raw)
+        item = _EMPTY_PARENS.sub(" ", item).strip(_JUNK)
+        person = (parse_person(item, allow_single=True) or _typed_in_lower_case(item)
+                  or _leading_name(item)) if item else None
         if person is not None:
-            people.append(person)
-        elif people and people[-1].title is None and looks_like_title(item):
-            people[-1] = replace(people[-1], title=_cap(item, MAX_TITLE_LENGTH))
-    if email and len(people) == 1:
-        people[0] = replace(people[0], email=email)
+            email = _their_address(person, email)
+            people.append(replace(person, email=email) if email else person)
+            continue
+        last = people[-1] if people else None
+        email = _their_address(last, email) if last is not None else None
+        if last is not None and email and last.email is None:
+            people[-1] = last = replace(last, email=email)
+        title = _appositive_title(item)
+        if last is not None and last.title is None and title:
+            people[-1] = replace(last, title=title)
     return people
+
+
+def _one_person(text: str) -> ScheduledPerson | None:
+    """The whole text as one person with a title that holds its commas, else None."""
+    body, email = _take_email(text)
+    person = parse_person(_EMPTY_PARENS.sub(" ", body), allow_single=True)
+    if person is None or person.title is None or person.topic is not None:
+        return None
+    if "," not in person.title:
+        return None  # "Jane Doe, Staff Engineer, John Smith": a list after all
+    email = _their_address(person, email)
+    return replace(person, email=email) if email else person
+
+
+def _their_address(person: ScheduledPerson, email: str | None) -> str | None:
+    """An address written beside a name, when it is that person's: built from their name
+    (gfarrow@ for Gideon Farrow) and not a team mailbox. "John Smith (contact:
+    recruiter@acme.com)" must not put the recruiter in John's To:; a note without To: is
+    the safe failure (needs_address)."""
+    if not email or is_automated(email) or not matches_address(person.name, email):
+        return None
+    return email
+
+
+def _leading_name(item: str) -> ScheduledPerson | None:
+    """"Ruth for the full hour": the name a list item opens with, before the prose."""
+    found = _NAME_THEN_PROSE.match(item)
+    return parse_person(found["name"], allow_single=True) if found else None
+
+
+def _appositive_title(item: str) -> str | None:
+    """"Staff Engineer", or "their Head of Data Engineering - expect a SQL exercise": the
+    title a list item gives the person before it."""
+    if looks_like_title(item):
+        return _cap(item, MAX_TITLE_LENGTH)
+    parts = [p.strip(_JUNK) for p in _split_outside_parens(item)]
+    first = _DETERMINER.sub("", parts[0]) if parts else ""
+    if first != (parts[0] if parts else "") and looks_like_title(first):
+        return _cap(first, MAX_TITLE_LENGTH)
+    return None
 
 
 def _person_on_line(body: str) -> ScheduledPerson | None:

@@ -17,13 +17,23 @@ JOB_WORDS = frozenset({
     "counsel", "executive", "chief", "fellow", "professor", "associate", "sre", "swe", "sde",
     "em", "pm", "tpm", "owner", "strategist", "accountant", "editor", "writer", "staff",
     "principal", "generalist", "technician", "operator", "representative", "producer",
+}) | frozenset({  # the same in the languages invites from Europe come in
+    "ingeniero", "ingeniera", "ingénieur", "ingénieure", "ingenieur", "ingenieurin",
+    "ingegnere", "responsable", "responsabile", "directeur", "directrice", "directora",
+    "direttore", "direttrice", "leiter", "leiterin", "jefe", "jefa", "gerente", "chargé",
+    "chargée", "entwickler", "entwicklerin", "desarrollador", "desarrolladora", "développeur",
+    "développeuse", "sviluppatore", "sviluppatrice", "analista", "analyste", "arquitecto",
+    "arquitecta", "architecte", "geschäftsführer", "geschäftsführerin", "teamleiter",
+    "teamleiterin", "abteilungsleiter", "abteilungsleiterin", "reclutadora", "reclutador",
+    "recruteur", "recruteuse", "personalreferent", "personalreferentin",
 })
 
 # Titles of people who arrange interviews rather than hold them: named only in the prose or
 # signature of an invite, they are not interviewers.
 COORDINATION_WORDS = frozenset({
     "coordinator", "scheduler", "scheduling", "recruiter", "recruiting", "recruitment",
-    "sourcer", "talent", "acquisition",
+    "sourcer", "talent", "acquisition", "recrutement", "recruteur", "recruteuse",
+    "reclutamiento", "reclutador", "reclutadora", "personalreferent", "personalreferentin",
 })
 
 # Words that qualify a job word inside a title ("Senior Software Engineer", "Head of Data").
@@ -150,10 +160,57 @@ MEDIA_TITLE = re.compile(
     re.IGNORECASE,
 )
 # ... or as its prose describes it ("Thanks for coming on the show!", "Episode 118 airs").
+# A reporter's interview reads the same way: on the record, for a story, quotes checked
+# before it is published.
 MEDIA_PROSE = re.compile(
-    r"\b(?:podcast|episode\s+#?\d+|(?:on|to)\s+(?:the|our)\s+show|airs\s+(?:on|in))\b",
+    r"\b(?:podcast|episode\s+#?\d+|(?:on|to)\s+(?:the|our)\s+show|airs\s+(?:on|in)"
+    r"|on[- ]the[- ]record|off[- ]the[- ]record|direct\s+quotes?|media\s+polic(?:y|ies)"
+    r"|for\s+(?:our|my)\s+(?:piece|story|article|column|newsletter|publication)"
+    r"|for\s+(?:the|an?|this)\s+(?:piece|article|column)"
+    r"|before\s+(?:we|it)\s+(?:publish(?:es)?|runs|goes\s+to\s+print)"
+    r"|(?:press|media)\s+(?:interview|inquiry|enquiry|request))\b",
     re.IGNORECASE,
 )
+# A call about an offer: the interviews are over (unless the title still names one).
+OFFER_TITLE = re.compile(r"\boffers?\b", re.IGNORECASE)
+INTERVIEW_TITLE_WORDS: tuple[str, ...] = (
+    "interview", "onsite", "on-site", "screen", "final round", "superday",
+)
+# "Interview" in the languages invites from Europe come in; and the look-alikes the same
+# words make there (a yearly review with my own manager, a press interview).
+FOREIGN_INTERVIEW_WORDS: tuple[str, ...] = (
+    "entrevista", "entrevista de trabajo", "entretien", "entretien d'embauche", "entrevue",
+    "vorstellungsgespräch", "bewerbungsgespräch", "bewerbungsgesprach", "vorstellungsgesprach",
+    "colloquio", "colloquio di lavoro", "sollicitatiegesprek", "rekryteringsintervju",
+    "jobinterview",
+)
+FOREIGN_LOOKALIKE_WORDS: tuple[str, ...] = (
+    "entretien annuel", "entretien d'évaluation", "entretien professionnel",
+    "mitarbeitergespräch", "jahresgespräch", "entrevista de prensa", "colloquio annuale",
+    "functioneringsgesprek", "beoordelingsgesprek",
+)
+# The author of an invite saying they will not take part ("I won't be on the call myself").
+ORGANIZER_ABSENT = re.compile(
+    r"\bI(?:\s+won['’]t|\s+will\s+not|['’]m\s+not|\s+am\s+not)\s+(?:be\s+)?"
+    r"(?:on\s+(?:the|this)\s+(?:call|interview|meeting|zoom|video)|joining|attending|there"
+    r"|present|(?:in|at)\s+(?:the|this)\s+(?:call|interview|meeting|room))\b",
+    re.IGNORECASE,
+)
+# ... or writing as an agency for the employer it recruits for ("my client Cobaltline").
+AGENCY_CLIENT = re.compile(r"\b(?:my|our)\s+clients?\b", re.IGNORECASE)
+# ... or as the one I will talk to ("I'll call you at the number on your résumé").
+HOST_SPEAKS = re.compile(
+    r"\bI(?:['’]ll|\s+will)\s+(?:call|ring|phone|dial)\s+you\b"
+    r"|\bI(?:['’]ll|\s+will)\s+be\s+(?:interviewing|meeting|speaking|chatting|talking)\b"
+    r"|\b(?:chat|talk|speak|meet)(?:ing)?\s+with\s+me\b|\bjoin\s+me\b"
+    r"|\bI['’](?:d|ll)\s+(?:love|like)\s+to\s+(?:meet|chat|talk|speak)\b",
+    re.IGNORECASE,
+)
+# A forwarded message: its sender passes the invitation on, they do not hold it.
+FORWARDED_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)?(?:fwd?|wg|tr|rv|doorst)\s*:", re.IGNORECASE)
+FORWARDED_TEXT = re.compile(
+    r"^\s*(?:-{2,}\s*(?:original\s+appointment|forwarded\s+message)\s*-{2,}"
+    r"|begin\s+forwarded\s+message)", re.IGNORECASE | re.MULTILINE)
 # What a registration for a published event says ("Thank you for registering", "Webinar ID"):
 # an event that lists nobody and says this is a webinar or fair, not my own interview copy.
 REGISTRATION = re.compile(

@@ -23,6 +23,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from afterword.plugin.detect.itinerary import description_text
+from afterword.plugin.detect.lexicon import FORWARDED_SUBJECT
 from afterword.plugin.model import Attendee, zone_named
 
 log = logging.getLogger("afterword.sources.mail_body")
@@ -57,7 +58,9 @@ def body_text(message: Message) -> str:
         flattened = html.unescape(_TAG.sub(" ", markup))
     richer = flattened and len(flattened.split()) >= 0.8 * len(plain.split())
     text = (flattened if richer else plain)[: 4 * MAX_TEXT]
-    return tidy(drop_quoted(text.replace("\r\n", "\n").replace("\r", "\n")))[:MAX_TEXT]
+    forwarded = FORWARDED_SUBJECT.match(header_text(message, "Subject")) is not None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return tidy(drop_quoted(text, forwarded=forwarded))[:MAX_TEXT]
 
 
 def raw_text(message: Message) -> str:
@@ -159,38 +162,48 @@ _QUOTE_INTRO = re.compile(
 )
 _OUTLOOK_FROM = re.compile(r"^from\s*:\s*\S", re.IGNORECASE)
 _OUTLOOK_META = re.compile(r"^(?:sent|date|to|subject)\s*:", re.IGNORECASE)
+# What Outlook puts above the message or meeting it passes on: in a forward ("FW: Interview")
+# that is the content; in a reply, only the quoted original.
+_OUTLOOK_ORIGINAL = re.compile(r"^-{2,}\s*original\s+(?:message|appointment)\s*-{2,}",
+                               re.IGNORECASE)
 _FORWARD = re.compile(r"^-{2,}\s*forwarded\s+message\s*-{2,}|^begin\s+forwarded\s+message",
                       re.IGNORECASE)
 
 
-def drop_quoted(text: str) -> str:
+def drop_quoted(text: str, *, forwarded: bool = False) -> str:
     """The new part of a reply: "> " lines dropped, and everything from "On … wrote:" or an
     Outlook "From:/Sent:" block on, unless that block opens a forwarded message (whose
-    content is the point)."""
+    content is the point). In a message that is itself a forward (`forwarded`, its subject
+    says "FW:"), Outlook's "-----Original Appointment-----" or "-----Original Message-----"
+    block is what was forwarded, and is kept."""
     lines = text.split("\n")
     kept: list[str] = []
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith(">"):
             continue
+        if forwarded and _OUTLOOK_ORIGINAL.match(stripped):
+            kept.append(line)
+            continue
         wrapped = stripped + " " + lines[i + 1].strip() if i + 1 < len(lines) else stripped
         if _QUOTE_INTRO.match(stripped) or (
                 stripped[:3].lower() == "on " and _QUOTE_INTRO.match(wrapped)):
             break  # "On Mon, Nov 23, 2026 at 9:14 AM Alex <\nalex@…> wrote:" wraps
-        if _OUTLOOK_FROM.match(stripped) and _is_reply_block(lines, i):
+        if _OUTLOOK_FROM.match(stripped) and _is_reply_block(lines, i, forwarded=forwarded):
             break
         kept.append(line)
     return "\n".join(kept)
 
 
-def _is_reply_block(lines: Sequence[str], index: int) -> bool:
+def _is_reply_block(lines: Sequence[str], index: int, *, forwarded: bool = False) -> bool:
     """An Outlook header block ("From:", then "Sent:"/"To:"/"Subject:") not introduced as a
-    forwarded message."""
+    forwarded message (or, in a forward, as the original it passes on)."""
     following = [ln.strip() for ln in lines[index + 1: index + 5] if ln.strip()]
     if sum(bool(_OUTLOOK_META.match(ln)) for ln in following) < 2:
         return False
     before = [ln.strip() for ln in lines[max(0, index - 3): index] if ln.strip()]
-    return not any(_FORWARD.match(ln) for ln in before)
+    return not any(_FORWARD.match(ln) or (forwarded and _OUTLOOK_ORIGINAL.match(ln))
+                   for ln in before)
 
 
 # --- headers -----------------------------------------------------------------------------------

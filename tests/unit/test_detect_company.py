@@ -9,7 +9,7 @@ import pytest
 from afterword.plugin.config import Application
 from afterword.plugin.detect import DetectionSettings, classify_event, company_from_domain
 from afterword.plugin.detect.addresses import is_public_provider
-from afterword.plugin.detect.company import company_and_role, parse_title
+from afterword.plugin.detect.company import company_and_role, parse_title, without_employer
 from afterword.plugin.model import Attendee, CalendarEvent, Identity, Interviewer
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -65,6 +65,11 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
         ("Technical interview for the Platform Engineer position", "", "Platform Engineer"),
         ("Kumori Systems 最終面接 / Final Interview (Alex Rivera)", "Kumori Systems", ""),
         ("株式会社クモリ – 面接", "株式会社クモリ", ""),  # wholly in Japanese: kept as written
+        ("Entrevista técnica – Alex Rivera (Ingeniero/a de Datos Sénior)", "",
+         "Ingeniero/a de Datos Sénior"),
+        ("Vorstellungsgespräch: Alex Rivera – Senior Data Engineer", "", "Senior Data Engineer"),
+        ("Einladung zum Vorstellungsgespräch – Isarwerk Mobility", "Isarwerk Mobility", ""),
+        ("Entretien avec Bastide Énergie", "Bastide Énergie", ""),
     ],
 )
 def test_parse_title(title: str, company: str, role: str) -> None:
@@ -160,3 +165,25 @@ def test_a_malformed_address_never_names_the_company() -> None:
     ev = CalendarEvent(uid="u", start=START, end=START + timedelta(hours=1), summary="Interview",
                        attendees=(ALEX, Attendee("x@evil\r\nbcc.com", "Eve Vil")))
     assert detected(ev) == ("", "")
+
+
+@pytest.mark.parametrize(("title", "company", "expected"), [
+    ("Head of Engineering, Sundial Cartography", "Sundial Cartography", "Head of Engineering"),
+    ("Recruiting Coordinator | Pemberton Analytics", "Pemberton Analytics",
+     "Recruiting Coordinator"),
+    ("Senior Consultant at Acme GmbH", "Acme", "Senior Consultant"),
+    ("Engineering Manager, Data Platform", "Fernwood", "Engineering Manager, Data Platform"),
+    ("Engineering Manager, Fleet Telemetry", "Fleet", "Engineering Manager, Fleet Telemetry"),
+    (None, "Acme", None),
+])
+def test_a_title_drops_the_employer_a_signature_adds(
+        title: str | None, company: str, expected: str | None) -> None:
+    assert without_employer(title, company) == expected
+
+
+def test_a_domain_abbreviating_the_last_words_names_the_company_in_full() -> None:
+    ev = CalendarEvent(uid="u", start=START, end=START + timedelta(hours=1),
+                       summary="Interview: Data Engineer II",
+                       description="Delphine Harlow\nRecruiter | Juniper Ridge Credit Union",
+                       attendees=(ALEX, Attendee("dharlow@juniperridgecu.org", "Delphine")))
+    assert detected(ev)[0] == "Juniper Ridge Credit Union"

@@ -317,3 +317,50 @@ def test_the_sender_outranks_the_title_but_keeps_its_fuller_spelling() -> None:
     via = bare("Interview with Kestrel", Attendee("no-reply@greenhouse-mail.io",
                                                  "Acme via Greenhouse"))
     assert company(via)[0] == "Acme"
+
+
+# --- shapes met in a third blind batch -------------------------------------------------------
+
+
+def test_a_person_sending_via_a_platform_is_not_part_of_the_company_name() -> None:
+    sophie = Attendee("noreply@mail.personio.de", "Sophie Lindner via Personio")
+    reply = (Attendee("sophie.lindner@isarwerk-mobility.de", "Sophie Lindner"),)
+    subject = "Einladung zum Vorstellungsgespräch – Senior Data Engineer (m/w/d)"
+    assert company(bare(subject, sophie, reply_to=reply))[0] == "Isarwerk Mobility"
+
+
+def test_a_platforms_organizer_named_company_then_platform_in_brackets() -> None:
+    organizer = Attendee("no-reply@recruitee.com", "Tramontana Pagos (Recruitee)")
+    lucia = (Attendee("lucia.fernandez@tramontanapagos.es", "Lucía Fernández"),)
+    assert company(bare("Entrevista técnica – Alex Rivera", organizer, reply_to=lucia))[0] == (
+        "Tramontana Pagos")
+    assert company(bare("Entrevista técnica – Alex Rivera",
+                        Attendee("no-reply@recruitee.com", "Nimbus Labs (Recruitee)")))[0] == (
+        "Nimbus Labs")
+    person = Attendee("no-reply@recruitee.com", "Jane Doe (Recruitee)")
+    assert company(bare("Entrevista técnica – Alex Rivera", person))[0] == ""
+
+
+def test_a_display_name_with_accents_is_spelled_by_its_domain() -> None:
+    sender = Attendee("noreply@candidates.workablemail.com", "Bastide Énergie")
+    reply = (Attendee("thibault.roussel@bastide-energie.fr", "Thibault Roussel"),)
+    assert company(bare("Entretien avec Bastide Énergie", sender, reply_to=reply))[0] == (
+        "Bastide Énergie")
+
+
+def test_the_body_names_the_employer_after_chez_or_bei() -> None:
+    robot = Attendee("no-reply@greenhouse-mail.io", "")
+    text = "Merci pour votre candidature au poste d'Ingénieur·e Data chez Lumen Analytics."
+    assert company(bare("Votre entretien", robot, text=text))[0] == "Lumen Analytics"
+    text = "vielen Dank für Ihre Bewerbung als Data Engineer bei Isarwerk Mobility GmbH."
+    assert company(bare("Ihr Vorstellungsgespräch", robot, text=text))[0] == (
+        "Isarwerk Mobility GmbH")
+
+
+def test_whoever_forwards_a_body_only_invitation_is_not_the_interviewer() -> None:
+    text = ("Hi Alex, let's do the deep dive on Thursday, December 3, 2026 from 2:00 to "
+            "3:00 PM ET.\n\nBest,\nRosa")
+    direct = body_only(text, subject="Technical interview on Thursday", sender=ROSA)
+    assert names(classify_event(direct, SETTINGS)) == ["Rosa Lindqvist"]
+    forwarded = body_only(text, subject="FW: Technical interview on Thursday", sender=ROSA)
+    assert classify_event(forwarded, SETTINGS) is None

@@ -12,7 +12,14 @@ import pytest
 
 from afterword.plugin.config import Application
 from afterword.plugin.detect import DetectionSettings, classify_event
-from afterword.plugin.model import Attendee, CalendarEvent, Identity, Interview, stable_id
+from afterword.plugin.model import (
+    Attendee,
+    CalendarEvent,
+    Identity,
+    Interview,
+    MailFacts,
+    stable_id,
+)
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 ME = Identity("Alex Rivera", "alex.rivera@example.com", ("alex@rivera.dev",))
@@ -588,3 +595,113 @@ def test_a_coordinator_who_opens_the_room_for_a_listed_panel_is_not_an_interview
     alone = "Mina Park (Recruiting Coordinator) will run this recruiter screen."
     assert emails(classify(event("Acme recruiter screen", (ALEX, mina), description=alone))) == [
         "mina.park@acme.com"]
+
+
+# --- shapes met in a third blind batch -------------------------------------------------------
+
+
+def test_an_offer_call_is_not_an_interview() -> None:
+    settings = DetectionSettings(me=ME, applications=(Application("Acme", "", ("acme.com",)),))
+    offer = event("Acme – Offer Discussion (Alex Rivera)", (MARCUS, PRIYA, ALEX),
+                  organizer=MARCUS, description="We'd love to walk you through the offer.")
+    assert classify(offer, settings) is None
+    assert classify(replace(offer, summary="Acme – Final interview and offer chat"),
+                    settings) is not None
+
+
+def test_a_reporters_interview_about_my_job_is_not_a_job_interview() -> None:
+    reporter = person("odette.ramirez@ledgerweekly.com", "Odette Ramírez-Pham")
+    text = ("Thanks for agreeing to talk for our piece on data contracts. This is an "
+            "on-the-record interview of about 30 minutes; I'll send you any direct quotes.")
+    press = event("Interview: Alex Rivera – Ledger Weekly", (reporter, ALEX), organizer=reporter,
+                  description=text)
+    assert classify(press) is None
+    job = replace(press, description="A first interview for the Staff Reporter role.")
+    assert emails(classify(job)) == ["odette.ramirez@ledgerweekly.com"]
+
+
+def test_an_agency_recruiter_who_only_organises_is_not_an_interviewer() -> None:
+    tessa = person("tessa.vandermeer@bridgewelltalent.com", "Tessa Vandermeer")
+    kofi = person("kofi.asante@cobaltline.com", "Kofi Asante-Boateng")
+    text = "This is your first technical interview with my client Cobaltline Freight."
+    agency = event("Cobaltline Freight // Technical Interview", (tessa, ALEX, kofi),
+                   organizer=tessa, description=text)
+    assert emails(classify(agency)) == ["kofi.asante@cobaltline.com"]
+    # the client's own people writing "our client" about a customer are still the panel
+    own = replace(agency, attendees=(MARCUS, ALEX, PRIYA), organizer=MARCUS,
+                  description="We build tools for our clients; Priya and I will interview you.")
+    assert emails(classify(own)) == ["marcus.oneil@acme.com", "priya.shah@acme.com"]
+
+
+def test_an_organizer_who_says_they_will_not_be_on_the_call_is_not_an_interviewer() -> None:
+    text = "Marcus will take you through the exercise. I won't be on the call myself."
+    ev = event("Acme technical interview", (PRIYA, ALEX, MARCUS), organizer=PRIYA,
+               description=text)
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+@pytest.mark.parametrize(("address", "name"), [
+    ("interviewroom4@acme.com", "Interview Room 4"),
+    ("huddle-room-b@acme.com", "Huddle Room B"),
+    ("hq-31f@acme.com", "HQ 31F Conference Room"),
+])
+def test_a_room_calendar_without_cutype_is_not_an_interviewer(address: str, name: str) -> None:
+    room = person(address, name)
+    assert emails(classify(event("Acme panel interview", (ALEX, MARCUS, room)))) == [
+        "marcus.oneil@acme.com"]
+
+
+def test_whoever_forwards_the_invitation_is_not_an_interviewer() -> None:
+    bea = person("beatrix.lindqvist@acme.com", "Lindqvist, Beatrix")
+    mail = MailFacts(sender=Attendee("beatrix.lindqvist@acme.com", "Lindqvist, Beatrix"),
+                     subject="FW: Interview: Alex Rivera - Staff Data Engineer")
+    forwarded = event("Interview: Alex Rivera - Staff Data Engineer", (PRIYA, bea, ALEX),
+                      organizer=MARCUS, mail=mail,
+                      description="You'll be with Marcus and Priya for the full hour.")
+    assert emails(classify(forwarded)) == ["marcus.oneil@acme.com", "priya.shah@acme.com"]
+    own = replace(forwarded, organizer=bea)  # one's own meeting forwarded is still one's own
+    assert "beatrix.lindqvist@acme.com" in emails(classify(own))
+
+
+def test_the_organizer_left_off_the_attendees_who_will_call_me_interviews_me() -> None:
+    delphine = Attendee("dharlow@juniperridgecu.org", "Harlow, Delphine")
+    tentative = person("alex.rivera@example.com", "Alex Rivera", partstat="TENTATIVE")
+    text = ("I'll call you at the number on your résumé.\n\nTalk soon!\n\nDelphine Harlow\n"
+            "Talent Acquisition Specialist | Juniper Ridge Credit Union")
+    screen = event("Phone Screen: Alex Rivera / Data Engineer II", (tentative,),
+                   organizer=delphine, description=text)
+    interview = classify(screen)
+    assert interview is not None and interview.company == "Juniper Ridge Credit Union"
+    assert [(i.name, i.email, i.title) for i in interview.interviewers] == [
+        ("Delphine Harlow", "dharlow@juniperridgecu.org", "Talent Acquisition Specialist")]
+    assert classify(replace(screen, description=text.replace("I'll call you", "Call"))) is None
+
+
+def test_a_signature_title_loses_the_employer_but_keeps_the_team() -> None:
+    wren = person("wren@sundialcartography.com", "Wren Ashdown")
+    ines = person("ines.carvalho@fernwood.io", "Inês Carvalho")
+    ev = event("Sundial Cartography — interview (Alex / Wren)", (wren, ALEX), organizer=wren,
+               description="See you then!\n\n— Wren\nHead of Engineering, Sundial Cartography")
+    review = event("Take-home review – Alex Rivera × Fernwood", (ines, ALEX), organizer=ines,
+                   description="Walk me through it.\n\nInês\nEngineering Manager, Data Platform")
+    fernwood = DetectionSettings(me=ME,
+                                 applications=(Application("Fernwood", "", ("fernwood.io",)),))
+    first = classify(ev)
+    second = classify(review, fernwood)
+    assert first is not None and first.interviewers[0].title == "Head of Engineering"
+    assert second is not None
+    assert second.interviewers[0].title == "Engineering Manager, Data Platform"
+
+
+@pytest.mark.parametrize("summary", [
+    "Entrevista técnica – Alex Rivera", "Vorstellungsgespräch: Alex Rivera",
+    "Entretien d'embauche avec Lucía", "Colloquio di lavoro", "Sollicitatiegesprek Alex",
+])
+def test_interview_words_in_other_languages(summary: str) -> None:
+    lucia = person("lucia.fernandez@tramontanapagos.es", "Lucía Fernández")
+    assert emails(classify(event(summary, (ALEX, lucia)))) == ["lucia.fernandez@tramontanapagos.es"]
+
+
+def test_a_yearly_review_in_another_language_is_not_an_interview() -> None:
+    lucia = person("lucia.fernandez@tramontanapagos.es", "Lucía Fernández")
+    assert classify(event("Entretien annuel – Alex Rivera", (ALEX, lucia))) is None

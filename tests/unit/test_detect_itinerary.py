@@ -286,8 +286,17 @@ def test_people_only_mentioned_in_prose_are_marked(prose: str, expected: Schedul
     assert mentions(prose) == [expected]
 
 
-def test_mentions_after_the_signoff_are_ignored() -> None:
-    assert mentions("Thanks,\nJane Doe\nSenior Technical Recruiter") == []
+def test_the_signature_after_the_signoff_is_only_a_mention() -> None:
+    text = "Thanks,\nJane Doe\nSenior Technical Recruiter"
+    assert people(text) == []
+    assert mentions(text) == [P("Jane Doe", "Senior Technical Recruiter", listed=False)]
+
+
+def test_a_signature_title_line_names_the_employer_not_another_person() -> None:
+    text = ("Talk soon!\n\nDelphine Harlow\n"
+            "Talent Acquisition Specialist | Juniper Ridge Credit Union\nDirect: 316-555-0164")
+    assert mentions(text) == [P("Delphine Harlow", "Talent Acquisition Specialist",
+                                listed=False)]
 
 
 # --- layouts met in a blind batch -------------------------------------------------------------
@@ -395,3 +404,115 @@ def test_a_name_in_a_script_without_case_is_given_by_its_latin_spelling() -> Non
     line = "10:00–10:50 JST  王芳 (Fang Wang), Engineering Director — System design"
     assert people(line) == [P("Fang Wang", "Engineering Director", "System design")]
     assert people("11:00 李明 – Staff Engineer") == [P("李明", "Staff Engineer", None)]
+
+
+# --- layouts met in a third blind batch -------------------------------------------------------
+
+
+def test_you_will_be_with_lists_the_names_before_the_prose() -> None:
+    text = ("You'll be with Chidi and Ruth for the full hour; ignore the internal notes below, "
+            "they were written for the panel.")
+    assert [p.name for p in people(text)] == ["Chidi", "Ruth"]
+
+
+def test_addresses_in_parentheses_stay_with_their_names() -> None:
+    text = ("Interviewer(s): Gideon Farrow (gfarrow@bramblecroft.com); "
+            "Marisol Quintero (mquintero@bramblecroft.com)")
+    assert [(p.name, p.email) for p in people(text)] == [
+        ("Gideon Farrow", "gfarrow@bramblecroft.com"),
+        ("Marisol Quintero", "mquintero@bramblecroft.com"),
+    ]
+
+
+def test_an_address_beside_a_name_that_is_not_theirs_is_dropped() -> None:
+    # A team mailbox, or another person's address, must never reach this person's To:.
+    text = ("Interviewers: John Smith (contact: recruiting@acme.com); "
+            "Priya Raman (dana.kim@acme.com)")
+    assert [(p.name, p.email) for p in people(text)] == [
+        ("John Smith", None), ("Priya Raman", None)]
+
+
+def test_after_a_singular_label_a_comma_continues_the_title() -> None:
+    text = "Interviewer: Trond Vikstrøm – Engineering Manager, Fleet Telemetry"
+    assert people(text) == [P("Trond Vikstrøm", "Engineering Manager, Fleet Telemetry")]
+    assert [p.name for p in people("Interviewer: Jane Doe, John Smith")] == [
+        "Jane Doe", "John Smith"]
+    assert [p.name for p in people("Interviewers: Jane Doe, Fleet Telemetry")] == [
+        "Jane Doe", "Fleet Telemetry"]  # a plural label is a list
+
+
+def test_a_possessive_title_after_the_name_in_prose() -> None:
+    text = ("You'll meet Kofi Asante-Boateng, their Head of Data Engineering - expect about "
+            "15 minutes on your background.")
+    assert people(text) == [P("Kofi Asante-Boateng", "Head of Data Engineering")]
+
+
+def test_a_table_cell_holding_topic_and_detail_stays_one_topic() -> None:
+    html = ("<table><tr><td>12:00 – 12:45</td><td>Coding: data structures</td>"
+            "<td>Anselm Kowalczyk, Senior Software Engineer</td></tr></table>")
+    assert people(html) == [
+        P("Anselm Kowalczyk", "Senior Software Engineer", "Coding: data structures")]
+
+
+def test_a_table_row_naming_two_people_lists_both() -> None:
+    html = ("<table><tr><td>12:50 – 1:35</td><td>System design: metrics pipeline</td>"
+            "<td>Farah Siddiqui, Staff Engineer<br>Dmitri Lavrov, Senior Data Engineer</td>"
+            "</tr></table>")
+    assert people(html) == [
+        P("Farah Siddiqui", "Staff Engineer", "System design: metrics pipeline"),
+        P("Dmitri Lavrov", "Senior Data Engineer", "System design: metrics pipeline"),
+    ]
+
+
+def test_scheduled_by_names_the_coordinator_not_a_title() -> None:
+    text = ("Interviewers:\nRosalind Achterberg\nDevraj Malhotra\n\n"
+            "Scheduled by Whitney Gallo, Recruiting Coordinator")
+    assert people(text) == [P("Rosalind Achterberg"), P("Devraj Malhotra")]
+    assert mentions(text) == [P("Whitney Gallo", "Recruiting Coordinator", listed=False)]
+
+
+def test_one_name_and_title_in_prose_is_a_mention() -> None:
+    text = ("Rescheduled from Tue Dec 1 - Tobias had a conflict, so Marguerite Ellison "
+            "(Senior Data Engineer) will run this session instead.")
+    assert people(text) == []
+    assert mentions(text) == [P("Marguerite Ellison", "Senior Data Engineer", listed=False)]
+
+
+@pytest.mark.parametrize("signature", [
+    "— Wren\nHead of Engineering, Sundial Cartography",
+    "Wren\nHead of Engineering, Sundial Cartography",
+])
+def test_a_first_name_signing_above_a_title(signature: str) -> None:
+    text = "Looking forward to it!\n\n" + signature
+    assert mentions(text) == [
+        P("Wren", "Head of Engineering, Sundial Cartography", listed=False)]
+    assert mentions("Bring questions.\n\nWren\n\nHead of Engineering") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Entrevistadores:\n- Javier Molina Ruiz, Ingeniero de Datos Sénior",
+         P("Javier Molina Ruiz", "Ingeniero de Datos Sénior")),
+        ("Avec : Hélène Marchand-Lefèvre, Responsable Data Engineering",
+         P("Hélène Marchand-Lefèvre", "Responsable Data Engineering")),
+        ("Ihre Gesprächspartner:\n• Dr. Katrin Oberhuber – Head of Data Platform",
+         P("Katrin Oberhuber", "Head of Data Platform")),
+        ("Con: Lucía Fernández Ortega, Ingeniera/o de Datos",
+         P("Lucía Fernández Ortega", "Ingeniera/o de Datos")),
+    ],
+)
+def test_labels_and_titles_in_other_languages(text: str, expected: ScheduledPerson) -> None:
+    assert people(text) == [expected]
+
+
+def test_a_sign_off_in_another_language_ends_the_panel() -> None:
+    text = "Un saludo,\nNerea Aguirre\nTalent Acquisition · Tramontana Pagos"
+    assert people(text) == []
+    assert mentions(text) == [P("Nerea Aguirre", "Talent Acquisition", listed=False)]
+
+
+def test_con_and_avec_are_labels_only_before_a_colon() -> None:
+    assert people("Con: Marta Ruiz, Pablo Gil") == [P("Marta Ruiz"), P("Pablo Gil")]
+    assert people("Mit: Jana Novak und Lena Vogel") == [P("Jana Novak"), P("Lena Vogel")]
+    assert people("Con Marta Ruiz y Pablo Gil hablaremos de datos") == []

@@ -287,6 +287,35 @@ def test_quoted_replies_are_dropped_but_forwarded_messages_kept() -> None:
     assert "10:00 AM - 1:00 PM" in mail_body.drop_quoted(forward)
 
 
+APPOINTMENT = ("Forwarding Chidi's invite so it lands on your calendar.\n\nBea\n\n"
+               "-----Original Appointment-----\n"
+               "From: Okonkwo, Chidi <chidi.okonkwo@saltmarshhealth.com>\n"
+               "Sent: Monday, November 30, 2026 4:12 PM\n"
+               "To: Okonkwo, Chidi; Adeyemi-Hart, Ruth\n"
+               "Subject: Interview: Alex Rivera - Staff Data Engineer\n"
+               "When: Wednesday, December 9, 2026 11:00 AM-12:00 PM (UTC-05:00) Eastern Time\n")
+
+
+def test_a_forwarded_outlook_appointment_is_kept_in_a_forward_only() -> None:
+    forwarded = mail_body.drop_quoted(APPOINTMENT, forwarded=True)
+    assert "When: Wednesday, December 9, 2026" in forwarded and "Bea" in forwarded
+    replied = mail_body.drop_quoted(APPOINTMENT)
+    assert "When:" not in replied and "Bea" in replied
+
+
+@pytest.mark.parametrize(("subject", "kept"), [
+    ("FW: Interview: Alex Rivera - Staff Data Engineer", True),
+    ("Fwd: Interview: Alex Rivera", True),
+    ("RE: Interview: Alex Rivera - Staff Data Engineer", False),
+])
+def test_the_subject_says_whether_the_original_is_the_content(subject: str, kept: bool) -> None:
+    msg = EmailMessage()
+    msg["From"] = "Lindqvist, Beatrix <beatrix.lindqvist@saltmarshhealth.com>"
+    msg["Subject"] = subject
+    msg.set_content(APPOINTMENT)
+    assert ("December 9, 2026" in body_text(msg)) is kept
+
+
 def test_an_unknown_charset_is_read_as_utf8() -> None:
     raw = (b"From: a@acme.com\r\nSubject: x\r\nContent-Type: text/plain; charset=x-klingon\r\n"
            b"Content-Transfer-Encoding: 8bit\r\n\r\nJos\xc3\xa9 N\xc3\xba\xc3\xb1ez, Engineer\r\n")
