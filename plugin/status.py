@@ -85,7 +85,9 @@ def status_table(data: dict[str, Any]) -> Table:
         label = f"{iv['company']}: {iv['title']}" if iv["company"] else iv["title"]
         for i, note in enumerate(iv["notes"]):
             person = note["interviewer"]
+            guess = note.get("suggested_address")
             who = person["name"] + (f" <{person['email']}>" if person["email"]
+                                    else f" (needs address; {guess}?)" if guess
                                     else " (needs address)")
             state = note["state"]
             shown = f"[{STATE_STYLE.get(state, '')}]{state}[/]"

@@ -154,6 +154,13 @@ def test_demo_prints_drafts_a_warning_and_the_status_table(tmp_path: Path,
     assert len(drafts) == 6
     assert sum(1 for d in drafts if d.to_address is None) == 1  # the named, address-less one
     assert len(list((target / "mail" / "INBOX" / "new").iterdir())) == 1
+    # Her colleagues' addresses show Acme's pattern: a guess is offered, never used.
+    status = afterword("--config", str(target / "config.toml"), "status", "--json", "--now",
+                       "2026-11-25T18:00:00-05:00")
+    (hannah,) = [n for iv in status.json()["interviews"] for n in iv["notes"]
+                 if n["needs_address"]]
+    assert hannah["suggested_address"] == "hannah.berg@acme.com"
+    assert hannah["interviewer"]["email"] is None
 
 
 # --------------------------------------------------------------------------- the daemon
