@@ -158,15 +158,19 @@ def _expected(table: dict[str, Any]) -> Expected:
 
 
 def load_case(path: Path, zone: ZoneInfo) -> list[tuple[CalendarEvent, Expected]]:
-    """Each event of one .ics case paired with what it should yield."""
+    """Each event of one .ics case paired with what it should yield. One look-alike
+    expectation without a `uid` covers every occurrence (a weekly 1:1 recurs)."""
     raw = tomllib.loads(path.with_suffix(".expected.toml").read_text(encoding="utf-8"))
     expectations = [_expected(t) for t in raw.get("events", ())] or [_expected(raw)]
     start, end = (datetime.fromisoformat(t).replace(tzinfo=zone) for t in WINDOW)
     events = parse_calendar(path.read_bytes(), start, end, zone, path.name)
     if len(expectations) == 1 and expectations[0].uid is None:
+        only = expectations[0]
+        if not only.is_interview and events:  # a recurring look-alike: every occurrence
+            return [(event, only) for event in events]
         if len(events) != 1:
             raise ValueError(f"{path.name}: {len(events)} events but one expectation")
-        return [(events[0], expectations[0])]
+        return [(events[0], only)]
     by_uid = {e.uid: e for e in events}
     if set(by_uid) != {x.uid for x in expectations} or len(events) != len(expectations):
         raise ValueError(f"{path.name}: events and expectations name different UIDs")

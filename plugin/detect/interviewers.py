@@ -337,9 +337,10 @@ def _forwarder(event: CalendarEvent) -> str | None:
 def speaking_organizer(
     people: Roster, settings: DetectionSettings, schedule: Sequence[ScheduledPerson], text: str
 ) -> tuple[Interviewer, ...]:
-    """The organizer a calendar leaves off the attendee list (Outlook does), when nobody
-    else was found and the invite they wrote speaks as the one I will talk to ("I'll call
-    you at the number on your résumé")."""
+    """The organizer a calendar leaves off the attendee list (Outlook does), when the
+    invite they wrote speaks as one of the people I will talk to ("I'll call you at the
+    number on your résumé", "Owen and I would like to talk with you"). Coordinators write
+    about the panel, not as part of it."""
     organizer = people.organizer
     if organizer is None or people.organizer_listed or organizer[1] is not Verdict.INTERVIEWER:
         return ()

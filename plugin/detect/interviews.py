@@ -46,6 +46,7 @@ from afterword.plugin.detect.itinerary import (
     looks_like_person,
     named_in_title,
     parse_itinerary,
+    tidy_title,
 )
 from afterword.plugin.detect.lexicon import (
     FOREIGN_INTERVIEW_WORDS,
@@ -60,6 +61,7 @@ from afterword.plugin.detect.lexicon import (
 from afterword.plugin.detect.names import same_person
 from afterword.plugin.detect.settings import (
     CASUAL_KEYWORDS,
+    MY_WORK_REVIEWED,
     TITLE_ONLY_KEYWORDS,
     DetectionSettings,
     mentions,
@@ -104,7 +106,8 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
     summary = " ".join(event.summary[:MAX_SUMMARY].split())
     if _cancelled(event, summary) or event.all_day:
         return None
-    if mentions(settings.exclude_keywords, summary) or mentions(FOREIGN_LOOKALIKE_WORDS, summary):
+    if (mentions(settings.exclude_keywords, summary) and not MY_WORK_REVIEWED.search(summary)
+            ) or mentions(FOREIGN_LOOKALIKE_WORDS, summary):
         return None
     if _offer_call(summary):
         return None
@@ -136,12 +139,13 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         interviewers = find_interviewers(people, settings, named)
     interviewers = _with_sender(from_mail.sender_interviewer(event, people, schedule),
                                 interviewers)
-    if not interviewers:
-        interviewers = speaking_organizer(people, settings, schedule, text)
+    hosted = speaking_organizer(people, settings, schedule, text)
+    interviewers = (*interviewers, *(h for h in hosted
+                                     if not any(h.key == i.key for i in interviewers)))
     if not interviewers:
         return None
     company, role = company_and_role(event, interviewers, settings)
-    interviewers = tuple(replace(i, title=without_employer(i.title, company))
+    interviewers = tuple(replace(i, title=tidy_title(without_employer(i.title, company)))
                          for i in interviewers)
     return Interview(
         id=event.interview_id,

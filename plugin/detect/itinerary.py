@@ -9,8 +9,10 @@ are read, so a megabyte of pasted text costs no more than a normal invite.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass, replace
 
 from afterword.plugin.detect.addresses import is_automated
@@ -283,7 +285,18 @@ def looks_like_person(text: str, min_tokens: int = 1) -> bool:
             continue
         if token[0].islower():
             return False
+    if len(tokens) > 1 and " ".join(tokens).casefold() in _zone_cities():
+        return False  # "2:00 PM EST (New York)": the zone's city, not a person
     return not all(_INITIAL_TOKEN.match(t) for t in tokens)
+
+
+@functools.cache
+def _zone_cities() -> frozenset[str]:
+    """Cities of more than one word that name time zones ("new york", "los angeles",
+    "buenos aires"): schedules print them beside the time, and they look like names."""
+    cities = (zone.rsplit("/", 1)[-1].replace("_", " ").casefold()
+              for zone in zoneinfo.available_timezones() if "/" in zone)
+    return frozenset(c for c in cities if " " in c)
 
 
 def is_full_name(name: str) -> bool:
@@ -298,6 +311,17 @@ def is_full_name(name: str) -> bool:
 def _is_generic_topic(text: str) -> bool:
     """Says nothing about the subject: "Interview", "Video call", or a degree ("PhD")."""
     return all(w in GENERIC_TOPICS or w.replace(".", "") in CREDENTIALS for w in _words(text))
+
+
+def tidy_title(title: str | None) -> str | None:
+    """A job title as a note would quote it: "a Senior Software Engineer" and "our Head of
+    Data" lose the article that prose put before them."""
+    if not title:
+        return title
+    return _LEADING_ARTICLE.sub("", title).strip() or title
+
+
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the|our|their)\s+(?=\S)", re.IGNORECASE)
 
 
 def is_coordination_title(title: str | None) -> bool:

@@ -203,7 +203,9 @@ HOST_SPEAKS = re.compile(
     r"\bI(?:['’]ll|\s+will)\s+(?:call|ring|phone|dial)\s+you\b"
     r"|\bI(?:['’]ll|\s+will)\s+be\s+(?:interviewing|meeting|speaking|chatting|talking)\b"
     r"|\b(?:chat|talk|speak|meet)(?:ing)?\s+with\s+me\b|\bjoin\s+me\b"
-    r"|\bI['’](?:d|ll)\s+(?:love|like)\s+to\s+(?:meet|chat|talk|speak)\b",
+    r"|\bI['’](?:d|ll)\s+(?:love|like)\s+to\s+(?:meet|chat|talk|speak)\b"
+    r"|\band\s+I\s+(?:would|will|shall|look|are|['’]ll|['’]d)\b"
+    r"|\bI(?:['’]ll|\s+will)\s+(?:also\s+)?(?:be\s+)?join(?:ing)?\b",
     re.IGNORECASE,
 )
 # A forwarded message: its sender passes the invitation on, they do not hold it.

@@ -15,12 +15,12 @@ DEFAULT_INTERVIEW_KEYWORDS: tuple[str, ...] = (
     "technical screen", "tech screen", "recruiter screen", "recruiter call", "screening call",
     "hiring manager", "panel", "final round", "superday", "chat with", "meet the team",
     "system design", "pair programming", "coding exercise", "technical round",
-    "portfolio review", "case study", "coffee chat",
+    "portfolio review", "case study", "coffee chat", "take-home", "take home",
 )
 # Generic enough to appear in any invite's prose: they count only in the title.
 TITLE_ONLY_KEYWORDS = frozenset({
     "panel", "chat with", "meet the team", "on site", "system design", "pair programming",
-    "case study", "portfolio review", "coffee chat",
+    "case study", "portfolio review", "coffee chat", "take-home", "take home",
 })
 DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
     "[hold]", "(hold)", "hold:", "hold -", "hold –", "hold —", "hold for", "placeholder",
@@ -31,6 +31,13 @@ DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
     "meet-up", "panel discussion", "fireside chat", "networking event", "podcast",
     "user research", "user interview", "research interview", "research session",
     "customer interview", "usability",
+)
+# My own work reviewed with the team: "Take-home debrief" is an interview, though a
+# "debrief" alone is the panel's meeting about a candidate.
+MY_WORK_REVIEWED = re.compile(
+    r"\b(?:take[- ]?home|assignment|case[- ]study|coding\s+exercise|homework|work\s+sample)"
+    r"(?:\s+(?:project|exercise|assignment))?\s+(?:debrief|review|walk-?through|discussion)\b",
+    re.IGNORECASE,
 )
 # Social enough to name a chat with a friend: they count only when an employer takes part
 # (someone from an organisation's domain, a recruiting platform or an [[applications]] domain).

@@ -705,3 +705,43 @@ def test_interview_words_in_other_languages(summary: str) -> None:
 def test_a_yearly_review_in_another_language_is_not_an_interview() -> None:
     lucia = person("lucia.fernandez@tramontanapagos.es", "Lucía Fernández")
     assert classify(event("Entretien annuel – Alex Rivera", (ALEX, lucia))) is None
+
+
+# --------------------------------------------------------------------------- blind batch 4
+
+
+def test_an_unlisted_organizer_who_writes_as_one_of_the_panel_is_an_interviewer() -> None:
+    # Outlook leaves the organizer off the attendee list; "Owen and I would like to talk
+    # with you" says she is on the call with him.
+    host = person("jurate.k@acme.com", "Kazlauskienė, Jūratė")
+    ev = event("Interview: Alex Rivera – second round", (ALEX, MARCUS), organizer=host,
+               description="Hello Alex, Marcus O'Neil and I would like to talk with you "
+                           "about the platform.\n\nBest regards,\nJūratė")
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com", "jurate.k@acme.com"]
+    # A coordinator writing about the panel is not on it.
+    coordinator = person("sam.lee@acme.com", "Sam Lee")
+    ev = event("Interview: Alex Rivera – second round", (ALEX, MARCUS), organizer=coordinator,
+               description="Hi Alex, Marcus O'Neil will meet you. Reach out with questions.")
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_a_zone_city_beside_the_time_is_not_a_person() -> None:
+    ev = event("Acme technical interview", (ALEX,),
+               description="Wednesday, December 2, 2026\n2:00 PM – 3:00 PM EST (New York)\n"
+                           "You'll be meeting with:\n• Laszlo Varga – Senior Software Engineer")
+    assert names(classify(ev)) == ["Laszlo Varga"]
+
+
+def test_a_title_written_with_an_article_loses_it() -> None:
+    ev = event("Acme phone screen", (ALEX,),
+               description="You're set for a phone screen with Desmond Achebe, a Senior "
+                           "Software Engineer on our team.")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.title) for i in interview.interviewers] == [
+        ("Desmond Achebe", "Senior Software Engineer")]
+
+
+def test_a_debrief_of_my_take_home_is_an_interview_a_panel_debrief_is_not() -> None:
+    assert classify(event("Take-home debrief: Alex Rivera (Acme)")) is not None
+    assert classify(event("Debrief: Alex Rivera (Acme)")) is None
