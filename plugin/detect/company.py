@@ -366,13 +366,23 @@ def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent
 
 def _spells(words: Sequence[str], label: str) -> bool:
     """The words spell the domain label: whole ("Cobalt Labs" for cobaltlabs), or their
-    first words whole and the rest as initials ("Juniper Ridge Credit Union" for
-    juniperridgecu)."""
+    first words whole and each of the rest cut short, to its initial or more ("Juniper
+    Ridge Credit Union" for juniperridgecu, "Tamarack Insurance" for tamarackins)."""
     for whole in range(len(words), 0, -1):
-        initials = "".join(_letters(w)[:1] for w in words[whole:])
-        if _letters(" ".join(words[:whole])) + initials == label:
+        head = _letters(" ".join(words[:whole]))
+        if label.startswith(head) and _abbreviates(
+                [x for x in map(_letters, words[whole:]) if x], label[len(head):]):
             return True
     return False
+
+
+def _abbreviates(words: Sequence[str], rest: str) -> bool:
+    """`rest` is the words in order, each cut to a prefix of at least one letter."""
+    if not words:
+        return not rest
+    first = words[0]
+    return any(first[:size] == rest[:size] and _abbreviates(words[1:], rest[size:])
+               for size in range(1, min(len(first), len(rest)) + 1))
 
 
 def _company_from_domains(domains: Sequence[str]) -> str:

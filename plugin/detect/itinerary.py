@@ -484,6 +484,8 @@ class _Scan:
     card_scheduled: bool = False  # named by a schedule entry (then a bare line is a topic)
     quoted: bool = False  # the last line was a quotation: a "— Name, Title" after it signs it
     signer: str | None = None  # a first name alone on the last line ("— Wren"): a signature
+    # The topic line of a block "time / topic / person" the line being read closes.
+    slot_topic: str | None = None
 
     def describe(self, index: int | None, scheduled: bool) -> None:
         self.card, self.card_gap, self.card_scheduled = index, False, scheduled
@@ -497,17 +499,60 @@ def parse_itinerary(text: str) -> tuple[ScheduledPerson, ...]:
     it names them, duplicates merged; people it only mentions come with listed=False."""
     scan = _Scan(people=[])
     skipping = False
-    for raw in text[:MAX_DESCRIPTION].split("\n")[:MAX_LINES]:
-        line = _normalise(raw)
+    lines = [_normalise(raw) for raw in text[:MAX_DESCRIPTION].split("\n")[:MAX_LINES]]
+    topics = _slot_topics(lines)
+    for index, line in enumerate(lines):
         if line.startswith(_BOILERPLATE_MARKER):
             skipping = not skipping
             continue
         if skipping or _is_quotation(line, scan):
             continue
+        if index in topics:  # "System Design: Streaming Pipelines" names the slot, no one
+            scan.gap = False
+            scan.describe(None, False)
+            continue
+        scan.slot_topic = topics.get(index - 1)
         for sentence in _sentences(line):
             if len(sentence) <= MAX_LINE_LENGTH:
                 _scan_line(sentence, scan)
     return _merge(scan.people)
+
+
+def _slot_topics(lines: list[str]) -> dict[int, str]:
+    """Blocks of three lines, a time alone, a short topic, then the person ("10:00 AM -
+    10:45 AM" / "Data Modeling" / "Jane Doe, Staff Engineer"): the topic of each block by
+    its line's index. The person line is what makes the middle line a topic, so a topic
+    with a colon ("System Design: Streaming Pipelines") is not read as "Topic: Name". A
+    topic that could be a name ("Accessibility Audit") counts only when another block's
+    topic could not: the description is then known to use the layout."""
+    topics: dict[int, str] = {}
+    name_like: dict[int, str] = {}
+    for i in range(1, len(lines) - 1):
+        before, middle, after = (_BULLET.sub("", lines[j], count=1) for j in (i - 1, i, i + 1))
+        timed = _TIME_PREFIX.match(before)
+        if (timed is None or before[timed.end():].strip(_JUNK) or not middle
+                or _TIME_PREFIX.match(middle) or looks_like_title(middle)
+                or not _is_slot_topic(middle) or not _names_one_person(after)):
+            continue
+        found = name_like if looks_like_person(middle) else topics
+        found[i] = _cap(middle, MAX_TOPIC_LENGTH)
+    return {**topics, **name_like} if topics else {}
+
+
+def _is_slot_topic(line: str) -> bool:
+    """A topic line, or a line of capitalised words that may be a topic or a name."""
+    return _is_topic_line(line) or (
+        looks_like_person(line) and _is_specific_topic(line) and "," not in line)
+
+
+def _names_one_person(line: str) -> bool:
+    """A block's person line: one full name, with a job title or alone."""
+    if not line or _TIME_PREFIX.match(line) or len(_paired_people(line)) >= 2:
+        return False
+    person = _person_on_line(line)
+    if person is None or not is_full_name(person.name):
+        return False
+    return person.title is not None or looks_like_person(line, min_tokens=2)
 
 
 def _is_quotation(line: str, scan: _Scan) -> bool:
@@ -560,6 +605,7 @@ def _scan_line(line: str, scan: _Scan) -> None:
         return
     body = _BULLET.sub("", line, count=1)
     signer, scan.signer = scan.signer, None
+    slot, scan.slot_topic = scan.slot_topic, None
     note = _BOOKED_BY.match(body)
     if note is not None:  # "Scheduled by Whitney Gallo, Recruiting Coordinator"
         _note_coordinator(note["rest"], scan)
@@ -596,10 +642,12 @@ def _scan_line(line: str, scan: _Scan) -> None:
             scan.signer = body.strip(_JUNK)
         return
     scan.gap = False
-    scheduled = bool(timed) or scan.in_schedule
+    if slot is not None and len(pair) < 2:  # the person line closing a "time / topic" block
+        person = replace(person, topic=person.topic or slot)
+    scheduled = bool(timed) or scan.in_schedule or slot is not None
     before = len(scan.people)
     for one in pair if len(pair) >= 2 else [person]:
-        _add_person(one, bool(timed), scan)
+        _add_person(one, bool(timed) or slot is not None, scan)
     alone = len(scan.people) == before + 1 and len(pair) < 2
     scan.describe(before if alone else None, scheduled)
 
@@ -617,6 +665,8 @@ def _signature_line(line: str, scan: _Scan) -> bool:
     first = first.strip(_JUNK)
     if not (looks_like_title(first) or is_coordination_title(first)) or len(first) > 60:
         return False
+    if looks_like_person(first.split(",")[0], min_tokens=2):
+        return False  # "Marcus Lee, Staff Engineer": another person, not the signer's title
     if person.title is None:
         scan.people[scan.card] = replace(person, title=_cap(first, MAX_TITLE_LENGTH))
     scan.describe(None, False)

@@ -187,3 +187,22 @@ def test_a_domain_abbreviating_the_last_words_names_the_company_in_full() -> Non
                        description="Delphine Harlow\nRecruiter | Juniper Ridge Credit Union",
                        attendees=(ALEX, Attendee("dharlow@juniperridgecu.org", "Delphine")))
     assert detected(ev)[0] == "Juniper Ridge Credit Union"
+
+
+@pytest.mark.parametrize(("description", "company"), [
+    ("Thanks for applying to the Claims Analyst position at Tamarack Mutual Insurance.",
+     "Tamarack Mutual Insurance"),
+    ("Best,\nOona Pelletier\nTalent Acquisition Partner\nTamarack Mutual Insurance\n| Duluth",
+     "Tamarack Mutual Insurance"),
+    # words that do not spell the label leave the domain's own spelling
+    ("Thanks for applying to the Claims Analyst position at Tamarack Outdoors.",
+     "Tamarackmutins"),
+])
+def test_a_domain_cutting_the_last_words_short_names_the_company_as_written(
+        description: str, company: str) -> None:
+    ev = CalendarEvent(uid="u", start=START, end=START + timedelta(minutes=30),
+                       summary="Phone Screen - Alex Rivera - Claims Analyst",
+                       description=description,
+                       organizer=Attendee("oona.pelletier@tamarackmutins.com", "Oona Pelletier"),
+                       attendees=(ALEX, Attendee("oona.pelletier@tamarackmutins.com", "")))
+    assert detected(ev)[0] == company

@@ -516,3 +516,35 @@ def test_con_and_avec_are_labels_only_before_a_colon() -> None:
     assert people("Con: Marta Ruiz, Pablo Gil") == [P("Marta Ruiz"), P("Pablo Gil")]
     assert people("Mit: Jana Novak und Lena Vogel") == [P("Jana Novak"), P("Lena Vogel")]
     assert people("Con Marta Ruiz y Pablo Gil hablaremos de datos") == []
+
+
+def test_time_then_topic_then_person_blocks_give_each_person_the_topic() -> None:
+    description = (
+        "Your day at the Wharf Road studio, Tuesday (Central Time)\n\n"
+        "1:00 PM - 1:40 PM\nAccessibility Audit\nSilvia Okafor, Lead Product Designer\n\n"
+        "1:40 PM - 2:20 PM\nPortfolio Walkthrough: Mobile Checkout\n"
+        "Desmond Achterberg, Design Manager\n\n"
+        "2:20 PM - 2:50 PM\nCoffee with the crew (casual, no feedback collected)\n\n"
+        "2:50 PM - 3:30 PM\nClosing Conversation\nRuth Ibarra\n"
+    )
+    assert people(description) == [
+        P("Silvia Okafor", "Lead Product Designer", "Accessibility Audit"),
+        P("Desmond Achterberg", "Design Manager", "Portfolio Walkthrough: Mobile Checkout"),
+        P("Ruth Ibarra", None, "Closing Conversation"),
+    ]
+    assert mentions(description) == []
+
+
+def test_a_topic_and_name_line_under_a_time_is_still_one_entry() -> None:
+    """"Coding: Ivo Marsh" after a time is a slot naming Ivo, not a block's topic line."""
+    description = "9:00 AM - 9:45 AM\nCoding: Ivo Marsh, Staff Engineer\nBring a laptop\n"
+    assert people(description) == [P("Ivo Marsh", "Staff Engineer", "Coding")]
+
+
+@pytest.mark.parametrize("middle", ["Accessibility Audit", "Priya Shah"])
+def test_a_lone_block_whose_topic_could_be_a_name_lists_the_person_without_it(
+        middle: str) -> None:
+    """Nothing else shows the layout, so the line may be a name: no topic, and the next line
+    is its own person, not that name's title."""
+    description = f"10:00 AM - 10:45 AM\n{middle}\nSilvia Okafor, Lead Product Designer\n"
+    assert people(description) == [P("Silvia Okafor", "Lead Product Designer")]

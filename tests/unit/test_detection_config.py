@@ -173,18 +173,18 @@ def test_the_cli_exits_2_on_a_bad_detection_section(
 
 
 def test_an_extra_keyword_makes_an_event_an_interview(tmp_path: Path) -> None:
-    ev = event("Take-home review with Marcus")
+    ev = event("Architecture jam with Marcus")
     assert classify(ev, load_config(write(tmp_path, ""))) is None
-    config = config_with(tmp_path, 'interview_keywords = ["take-home review"]\n')
+    config = config_with(tmp_path, 'interview_keywords = ["architecture jam"]\n')
     interview = classify(ev, config)
     assert interview is not None
     assert [p.email for p in interview.interviewers] == ["marcus.oneil@acme.com"]
 
 
 def test_an_extra_keyword_counts_in_the_description_too(tmp_path: Path) -> None:
-    ev = event("Alex / Marcus", description="We will go through your take-home review.")
+    ev = event("Alex / Marcus", description="We will hold your architecture jam then.")
     assert classify(ev, load_config(write(tmp_path, ""))) is None
-    config = config_with(tmp_path, 'interview_keywords = ["take-home review"]\n')
+    config = config_with(tmp_path, 'interview_keywords = ["architecture jam"]\n')
     assert classify(ev, config) is not None
 
 
