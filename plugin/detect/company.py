@@ -48,6 +48,7 @@ _KIND_WORDS = frozenset({
     "zoom", "teams", "webex", "meet", "hangout", "session", "conversation", "coffee",
     "lunch", "coding", "behavioral", "behavioural",
     "presentation", "take-home", "review", "exercise", "assessment", "values",
+    "case", "critique", "whiteboard",
     "team", "greet", "for", "with", "the", "a", "an", "and", "&", "+", "of", "your", "my",
     "our", "to", "position", "role", "opening", "job", "candidate", "on", "in", "via",
     "hiring", "rescheduled", "confirmed", "tentative", "confirmation", "scheduled",

@@ -57,6 +57,7 @@ from afterword.plugin.detect.lexicon import (
     MEDIA_TITLE,
     OFFER_TITLE,
     REGISTRATION,
+    ROLE_TALK,
 )
 from afterword.plugin.detect.names import same_person
 from afterword.plugin.detect.settings import (
@@ -206,7 +207,8 @@ def detect_signals(
         or mentions(FOREIGN_INTERVIEW_WORDS, summary, inflected=True)
         or (mentions(casual, summary, inflected=True) and _employer_attends(people)),
         description=mentions(prose_keywords, text, inflected=True)
-        or mentions(FOREIGN_INTERVIEW_WORDS, text, inflected=True),
+        or mentions(FOREIGN_INTERVIEW_WORDS, text, inflected=True)
+        or ROLE_TALK.search(text) is not None,
         tool=any(is_recruiting_tool(d) for d in domains)
         or _TOOL_LINK.search(event.description[:MAX_DESCRIPTION]) is not None,
         application=any(within_any(d, settings.application_domains) for d in domains),

@@ -203,7 +203,10 @@ HOST_SPEAKS = re.compile(
     r"\bI(?:['’]ll|\s+will)\s+(?:call|ring|phone|dial)\s+you\b"
     r"|\bI(?:['’]ll|\s+will)\s+be\s+(?:interviewing|meeting|speaking|chatting|talking)\b"
     r"|\b(?:chat|talk|speak|meet)(?:ing)?\s+with\s+me\b|\bjoin\s+me\b"
-    r"|\bI['’](?:d|ll)\s+(?:love|like)\s+to\s+(?:meet|chat|talk|speak)\b"
+    r"|\bI['’](?:d|ll)\s+(?:love|like)\s+to\s+(?:meet|chat|talk|speak|hear)\b"
+    r"|\b(?:the\s+two\s+of\s+us|just\s+the\s+two\s+of\s+us|you\s+and\s+(?:I|me))\b"
+    r"|\bI['’]ll\s+(?:describe|walk\s+you\s+through|present|show\s+you|ask\s+you)\b"
+    r"|\bwe['’]ll\s+work\s+through\s+it\s+together\b"
     r"|\band\s+I\s+(?:would|will|shall|look|are|['’]ll|['’]d)\b"
     r"|\bI(?:['’]ll|\s+will)\s+(?:also\s+)?(?:be\s+)?join(?:ing)?\b",
     re.IGNORECASE,
@@ -226,5 +229,12 @@ JOB_CONTEXT = re.compile(
     r"\b(?:role|roles|position|positions|opening|openings|vacancy|job|jobs|hiring|hire"
     r"|recruit\w*|candidate|candidacy|r[ée]sum[ée]|cv|offer|founding|founder|co-?founder"
     r"|startup)\b",
+    re.IGNORECASE,
+)
+# A conversation about a role, in an invite's prose: "an informal conversation about the
+# Senior Product Designer role", "a call to discuss the Data Engineer position".
+ROLE_TALK = re.compile(
+    r"\b(?:conversation|chat|call|discussion|interview)\s+(?:about|to\s+discuss|regarding)"
+    r"\s+(?:the|your|our)\s+[^.\n]{0,60}?\b(?:role|position|opening|opportunity)\b",
     re.IGNORECASE,
 )

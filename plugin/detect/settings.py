@@ -16,11 +16,15 @@ DEFAULT_INTERVIEW_KEYWORDS: tuple[str, ...] = (
     "hiring manager", "panel", "final round", "superday", "chat with", "meet the team",
     "system design", "pair programming", "coding exercise", "technical round",
     "portfolio review", "case study", "coffee chat", "take-home", "take home",
+    "design critique", "portfolio presentation", "app critique", "whiteboard challenge",
+    "design exercise", "case interview",
 )
 # Generic enough to appear in any invite's prose: they count only in the title.
 TITLE_ONLY_KEYWORDS = frozenset({
     "panel", "chat with", "meet the team", "on site", "system design", "pair programming",
     "case study", "portfolio review", "coffee chat", "take-home", "take home",
+    "design critique", "portfolio presentation", "app critique", "whiteboard challenge",
+    "design exercise",
 })
 DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
     "[hold]", "(hold)", "hold:", "hold -", "hold –", "hold —", "hold for", "placeholder",

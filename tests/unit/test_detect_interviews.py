@@ -745,3 +745,30 @@ def test_a_title_written_with_an_article_loses_it() -> None:
 def test_a_debrief_of_my_take_home_is_an_interview_a_panel_debrief_is_not() -> None:
     assert classify(event("Take-home debrief: Alex Rivera (Acme)")) is not None
     assert classify(event("Debrief: Alex Rivera (Acme)")) is None
+
+
+# --------------------------------------------------------------------------- blind batch 5
+
+
+def test_an_unlisted_organizer_planning_a_one_to_one_is_the_interviewer() -> None:
+    host = person("siobhan@oakline.ie", "Siobhán Ní Bhriain")
+    ev = event("Oakline: Hiring manager chat – Alex Rivera / Siobhán Ní Bhriain", (ALEX,),
+               organizer=host, description="I'd like to find 45 minutes for the two of us.")
+    assert emails(classify(ev)) == ["siobhan@oakline.ie"]
+    ev = replace(ev, description="Our coordinator set this up; I won't be on the call.")
+    assert classify(ev) is None
+
+
+def test_a_conversation_about_a_role_marks_an_interview_in_prose() -> None:
+    dana = person("dana.w@lumenhealth.com", "Dana Whitcombe")
+    ev = event("Alex Rivera / Dana Whitcombe", (ALEX, dana),
+               description="An informal conversation about the Senior Product Designer role "
+                           "on our team.")
+    assert emails(classify(ev)) == ["dana.w@lumenhealth.com"]
+    assert classify(replace(ev, description="Catching up over lunch.")) is None
+
+
+def test_design_interview_shapes_count_in_the_title() -> None:
+    for title in ("Parcelo – Design Critique (Senior Product Designer)",
+                  "Portfolio presentation – Alex Rivera", "Product Design Case Interview"):
+        assert classify(event(title)) is not None, title
