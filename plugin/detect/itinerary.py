@@ -315,13 +315,18 @@ def _is_generic_topic(text: str) -> bool:
 
 def tidy_title(title: str | None) -> str | None:
     """A job title as a note would quote it: "a Senior Software Engineer" and "our Head of
-    Data" lose the article that prose put before them."""
+    Data" lose the article prose put before them, "Design Manager for our Canvas team" the
+    sentence's tail."""
     if not title:
         return title
-    return _LEADING_ARTICLE.sub("", title).strip() or title
+    tidy = _TEAM_TAIL.sub("", _LEADING_ARTICLE.sub("", title)).strip()
+    return tidy or title
 
 
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the|our|their)\s+(?=\S)", re.IGNORECASE)
+# "Design Manager for our Canvas & Collaboration team": prose placing the job in a team.
+_TEAM_TAIL = re.compile(r"\s+(?:for|on|in|with)\s+(?:our|the|their)\s+[^,;]{1,60}?\s+team$",
+                        re.IGNORECASE)
 
 
 def is_coordination_title(title: str | None) -> bool:

@@ -772,3 +772,13 @@ def test_design_interview_shapes_count_in_the_title() -> None:
     for title in ("Parcelo – Design Critique (Senior Product Designer)",
                   "Portfolio presentation – Alex Rivera", "Product Design Case Interview"):
         assert classify(event(title)) is not None, title
+
+
+def test_a_title_loses_the_prose_that_places_it_in_a_team() -> None:
+    ev = event("Acme hiring manager chat", (ALEX,),
+               description="You'll meet Marisol Quintero, Design Manager for our Canvas "
+                           "Collaboration team.")
+    interview = classify(ev)
+    assert interview is not None
+    assert [(i.name, i.title) for i in interview.interviewers] == [
+        ("Marisol Quintero", "Design Manager")]
