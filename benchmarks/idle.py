@@ -50,14 +50,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the emulator and the test servers live in tests/
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from servers_idle import Requests  # noqa: E402
+from servers_idle import Requests, engine_for, shut  # noqa: E402
 
-from afterword.plugin.config import Config, load_config  # noqa: E402
+from afterword.plugin.config import load_config  # noqa: E402
 from afterword.plugin.engine import CycleReport, Engine  # noqa: E402
-from afterword.plugin.mailbox.imap import ImapMailbox  # noqa: E402
 from afterword.plugin.runtime import open_engine  # noqa: E402
-from afterword.plugin.sources.caldav import CalDavSource  # noqa: E402
-from afterword.plugin.state import State  # noqa: E402
 from tests.emulators.google_api import Call, GoogleEmulator  # noqa: E402
 from tests.servers.conftest import CountingConnect  # noqa: E402
 from tests.servers.dovecot_server import (  # noqa: E402
@@ -333,22 +330,6 @@ class Servers:
                 c.multiappend("Sent", batch)
 
 
-def imap_engine(config: Config, counting: CountingConnect) -> Engine:
-    """What runtime.open_engine builds, with the IMAP connection factory counted."""
-    box = config.mailbox
-    assert box.host and box.username and box.password_env
-    mailbox = ImapMailbox(box.host, box.port or 143, box.security, box.username,
-                          password=os.environ[box.password_env], connect=counting)
-    source = CalDavSource.from_config(config.calendar, config.zone)
-    return Engine(config, source, mailbox, State(config.state_path))
-
-
-def close_engine(engine: Engine) -> None:
-    engine.mailbox.close()
-    engine.source.close()
-    engine.state.close()
-
-
 class IcsServer:
     """An ICS feed on loopback that answers If-None-Match with 304, logging each status."""
 
@@ -446,11 +427,11 @@ def idle_servers(servers: Servers, folder: Path) -> None:
         return lines, tuple(http.take())
 
     with http.counting():
-        engine = imap_engine(config, counting)
+        engine = engine_for(config, counting)
         try:
             lines, requests = settle(lambda t: daemon_cycle(engine, t), take)
         finally:
-            close_engine(engine)
+            shut(engine)
     commands = [" ".join(line.split()[:2]) if line.startswith("UID ") else line.split()[0]
                 for line in lines]
     folders = [line.split()[1] for line in lines if line.startswith("STATUS ")]
@@ -530,11 +511,11 @@ def first_sync_servers(servers: Servers, folder: Path) -> None:
     counting, http = CountingConnect(), Requests()
     began = time.perf_counter()
     with http.counting():
-        engine = imap_engine(config, counting)
+        engine = engine_for(config, counting)
         try:
             report = daemon_cycle(engine, now)
         finally:
-            close_engine(engine)
+            shut(engine)
     wall = time.perf_counter() - began
     commands, requests = counting.take(), http.take()
     appends = commands.count("APPEND")
