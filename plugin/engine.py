@@ -219,7 +219,7 @@ class Engine:
             if interview.id in moved:
                 continue
             mail_domains.setdefault(company_key(interview.company), []).extend(
-                conversation_domains(self._book, event.source))
+                conversation_domains(self._book, event))
             twin = seen.get(interview.id) or next(
                 (iv for iv in seen.values() if same_slot(iv, interview)), None)
             if twin is not None:
@@ -242,9 +242,11 @@ class Engine:
         """An interview first stored from one copy keeps its id when only another copy is
         read now (the calendar's event after the mailed invitation, or the other way round),
         so its notes, drafts and warnings carry on instead of starting again."""
-        stored = [row.interview for row in self.state.interviews() if row.interview.id not in seen]
+        rows = self.state.interviews()
+        known = {row.interview.id for row in rows}
+        stored = [row.interview for row in rows if row.interview.id not in seen]
         for key, interview in list(seen.items()):
-            if self.state.interview(key) is not None:
+            if key in known:
                 continue
             earlier = next((iv for iv in stored if same_slot(iv, interview)), None)
             if earlier is None:

@@ -59,6 +59,7 @@ class MailFacts:
     sent_at: datetime | None = None  # the Date header
     bulk: bool = False  # sent to a list: List-Id, List-Unsubscribe or Precedence bulk/list
     body_only: bool = False  # no calendar part: the event's time was read from the text
+    message_id: str = ""  # the Message-ID, "" when it has none: its thread names the employer
 
 
 @dataclass(frozen=True)

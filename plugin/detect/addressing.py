@@ -20,18 +20,16 @@ from afterword.plugin.detect.addresses import (
     within_any,
 )
 from afterword.plugin.detect.merge import same_company
-from afterword.plugin.model import Interview
-
-MAIL_SOURCE = "mail "  # CalendarEvent.source of an invitation read from mail, then its id
+from afterword.plugin.model import CalendarEvent, Interview
 
 
-def conversation_domains(book: AddressBook, source: str) -> list[str]:
-    """The company domains in the conversation around the invitation read from `source`
-    (a CalendarEvent.source, "mail <Message-ID>"): a platform's confirmation names the
-    employer only there, in its Reply-To and Cc and in the replies to it."""
-    if not source.startswith(MAIL_SOURCE):
+def conversation_domains(book: AddressBook, event: CalendarEvent) -> list[str]:
+    """The company domains in the conversation around the mail `event` was read from: a
+    platform's confirmation names the employer only there, in its Reply-To and Cc and in
+    the replies to it."""
+    if event.mail is None or not event.mail.message_id:
         return []
-    return book.employer_domains(source[len(MAIL_SOURCE):].strip())
+    return book.employer_domains(event.mail.message_id)
 
 
 def employer_domains(interview: Interview, applications: Sequence[Application],

@@ -119,6 +119,7 @@ def mail_facts(message: Message, text: str = "", *, body_only: bool = False) -> 
         sent_at=mail_body.sent_at(message),
         bulk=mail_body.is_bulk(message),
         body_only=body_only,
+        message_id=mail_body.header_text(message, "Message-ID"),
     )
 
 
