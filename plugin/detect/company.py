@@ -26,7 +26,7 @@ from afterword.plugin.detect.addresses import (
     within_any,
 )
 from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
-from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS, NON_NAME_WORDS
+from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS, LEGAL_FORMS, NON_NAME_WORDS
 from afterword.plugin.detect.names import is_uncased, name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
 from afterword.plugin.model import CalendarEvent, Interviewer
@@ -125,11 +125,6 @@ _VIA = re.compile(
     r"^(?P<co>.+?)\s+(?:via\s+(?P<platform>[\w .]+)|candidate\s+calendar"
     r"|\((?P<tool>[\w .]+)\))$", re.IGNORECASE
 )
-# Legal forms after a company's name in a signature ("Isarwerk Mobility GmbH", "… AS").
-_LEGAL_FORMS = frozenset({
-    "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "sl", "slu", "srl", "spa", "bv", "nv", "as",
-    "asa", "ab", "oy", "aps", "kk", "pty", "pte", "na", "lp", "llp", "plc", "ltd", "inc", "co",
-})
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)*")
 
 
@@ -575,6 +570,6 @@ def without_employer(title: str | None, company: str) -> str | None:
     tail, employer = name_key(found["tail"]).split(), name_key(company).split()
     if not employer or tail[: len(employer)] != employer:
         return title
-    if any(w not in COMPANY_SUFFIXES and w not in _LEGAL_FORMS for w in tail[len(employer):]):
+    if any(w not in COMPANY_SUFFIXES and w not in LEGAL_FORMS for w in tail[len(employer):]):
         return title
     return found["head"].strip(_EDGE) or title

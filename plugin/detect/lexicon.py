@@ -143,6 +143,12 @@ PARTICLES = frozenset({
 
 # Words that end a company's name ("Brackenridge Capital", "Acme Labs"): after a word spelled
 # like the company's domain, they still belong to the name.
+# Legal forms after a company's name ("Isarwerk Mobility GmbH", "Acme, Inc.", "… AS").
+LEGAL_FORMS = frozenset({
+    "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "sl", "slu", "srl", "spa", "bv", "nv", "as",
+    "asa", "ab", "oy", "aps", "kk", "pty", "pte", "na", "lp", "llp", "plc", "ltd", "inc", "co",
+    "llc", "corp", "corporation", "incorporated", "limited",
+})
 COMPANY_SUFFIXES = frozenset({
     "inc", "inc.", "llc", "ltd", "ltd.", "corp", "corp.", "corporation", "co", "co.", "gmbh",
     "plc", "labs", "lab", "technologies", "technology", "software", "group", "holdings", "ai",

@@ -13,27 +13,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from afterword.plugin.detect.lexicon import LEGAL_FORMS
 from afterword.plugin.detect.names import same_person
 from afterword.plugin.model import Interview, Interviewer
 
 SAME_SLOT = timedelta(minutes=5)  # copies this close in start and end are one interview
-_LEGAL_SUFFIX = re.compile(
-    r"[\s,]+(?:inc|incorporated|llc|ltd|limited|corp|corporation|co|gmbh|ag|sa|bv|plc|"
-    r"pty|srl|sas|oy|ab|as)\.?$",
-    re.IGNORECASE,
-)
 
 
 def company_key(company: str) -> str:
     """A company name with case, punctuation and legal suffixes ignored ("Acme, Inc." is
     "acme"), so two sources spelling one employer differently still match."""
-    text = company.strip()
-    while True:
-        shorter = _LEGAL_SUFFIX.sub("", text)
-        if shorter == text:
-            break
-        text = shorter
-    return " ".join(re.sub(r"[^\w&]+", " ", text.casefold()).split())
+    words = re.sub(r"[^\w&]+", " ", company.casefold()).split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
 
 
 def same_company(a: str, b: str) -> bool:
