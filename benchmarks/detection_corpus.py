@@ -30,7 +30,7 @@ from afterword.plugin.detect import DetectionSettings, classify_event
 from afterword.plugin.detect.names import name_key
 from afterword.plugin.mailbox.headers import whole_message
 from afterword.plugin.model import CalendarEvent, Identity, Interview, Interviewer
-from afterword.plugin.sources.ics import parse_calendar
+from afterword.plugin.sources.ical import parse_calendar
 from afterword.plugin.sources.mail import invite_events
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"

@@ -9,15 +9,19 @@ from afterword.plugin.config import Config
 from afterword.plugin.errors import UserError
 from afterword.plugin.mailbox.base import Mailbox
 from afterword.plugin.sources.base import CalendarSource
+from afterword.plugin.sources.parse import PARSE_HERE, CalendarParser
 
 
-def open_source(config: Config) -> CalendarSource:
+def open_source(config: Config, parse: CalendarParser = PARSE_HERE) -> CalendarSource:
+    """`parse` serves the .ics source; CalDAV parses in process (its budget allows it, and
+    its objects are parsed again on every cycle, which a helper process would make dear)."""
     cal = config.calendar
     if cal.source == "ics":
         from afterword.plugin.sources.ics import IcsSource
 
         cache = config.state_path.parent / "ics-cache" if cal.url else None
-        return IcsSource(path=cal.path, url=cal.url, default_zone=config.zone, cache_dir=cache)
+        return IcsSource(path=cal.path, url=cal.url, default_zone=config.zone, cache_dir=cache,
+                         parse=parse)
     if cal.source == "caldav":
         from afterword.plugin.sources.caldav import CalDavSource
 

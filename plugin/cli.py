@@ -90,7 +90,8 @@ def run(ctx: click.Context, once: bool, now: datetime | None) -> None:
     if not once:
         from afterword.plugin.daemon import Daemon
 
-        # Notes rendered in a worker process: the daemon itself never holds Jinja2.
+        # Notes rendered and calendars parsed in a helper process (plugin/worker.py):
+        # the daemon itself never holds Jinja2 or icalendar.
         Daemon(config, load=lambda: _config(ctx), opener=open_daemon_engine).run()
         return
     with open_engine(config) as engine:

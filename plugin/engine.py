@@ -53,6 +53,7 @@ from afterword.plugin.model import (
 )
 from afterword.plugin.sources.base import CalendarSource
 from afterword.plugin.sources.mail import invite_events
+from afterword.plugin.sources.parse import PARSE_HERE, CalendarParser
 from afterword.plugin.state import NoteRow, State
 
 log = logging.getLogger("afterword.engine")
@@ -116,12 +117,14 @@ class Engine:
         mailbox: Mailbox,
         state: State,
         composer: NoteComposer | None = None,
+        parse: CalendarParser = PARSE_HERE,
     ) -> None:
         self.config = config
         self.source = source
         self.mailbox = mailbox
         self.state = state
         self.composer: NoteComposer = composer or Composer(config.notes.templates_dir)
+        self.parse = parse  # mailed invitations' calendar parts
         self.detection = detection_settings(config)
         self._mail_events: dict[str, CalendarEvent] = {}  # mailed invitations, by occurrence
         self._book = AddressBook()  # who is who, from the headers of the mail read for them
@@ -139,8 +142,9 @@ class Engine:
             self.sync_calendar(now, report)
             self.check_sent(now, report)
             self.reconcile_drafts(now, report)
-        finally:
-            self.composer.close()  # the daemon's rendering worker never outlives a cycle
+        finally:  # the daemon's helper process never outlives a cycle
+            self.composer.close()
+            self.parse.close()
         self.warn(now, report)
         self.notice_offers(now, report)
         return report
@@ -307,8 +311,8 @@ class Engine:
         sent = self.mailbox.recent_messages("sent", since)
         self._book = self._book.merge(AddressBook.from_messages([*inbox, *sent],
                                                                 self.config.me))
-        for event in (invite_events(inbox, start, end, zone, folder="inbox")
-                      + invite_events(sent, start, end, zone, folder="sent")):
+        for event in (invite_events(inbox, start, end, zone, folder="inbox", parse=self.parse)
+                      + invite_events(sent, start, end, zone, folder="sent", parse=self.parse)):
             self._mail_events[event.interview_id] = event  # a later message updates it
         for key in [k for k, e in self._mail_events.items() if e.end <= start]:
             del self._mail_events[key]

@@ -33,3 +33,18 @@ class ServiceError(AfterwordError):
     def __init__(self, message: str, *, retryable: bool = True) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class CalendarDataError(ServiceError):
+    """Calendar data that cannot be read (not iCalendar at all, or it breaks the parser).
+
+    Its own kind so that readers of many calendars (CalDAV objects, mailed attachments) skip
+    the one bad calendar, while every other ServiceError (a helper process that died, say)
+    still fails the cycle to be tried again."""
+
+
+def one_line(reason: object, limit: int = 200) -> str:
+    """A reason fit for a one-line message: whitespace collapsed, at most `limit` characters
+    (a library's error can quote a whole malformed line back)."""
+    text = " ".join(str(reason).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

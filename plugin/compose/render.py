@@ -523,7 +523,7 @@ class _Attempt:
 
 class NoteComposer(Protocol):
     """What the engine needs to write notes. Composer renders in this process; the daemon
-    uses WorkerComposer (worker.py), which renders in a short-lived child so the
+    uses WorkerComposer (plugin/worker.py), which renders in a short-lived child so the
     long-running process never loads Jinja2."""
 
     def compose(

@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from afterword.plugin.errors import ServiceError, UserError
+from afterword.plugin.errors import CalendarDataError, ServiceError, UserError
 from afterword.plugin.logs import register_secret
 from afterword.plugin.model import CalendarEvent
-from afterword.plugin.sources.ics import parse_calendar
+from afterword.plugin.sources.ical import parse_calendar
 
 if TYPE_CHECKING:
     from afterword.plugin.config import CalendarConfig
@@ -232,7 +232,7 @@ class CalDavSource:
         for data in self._objects(info, start, end):
             try:
                 found.extend(parse_calendar(data, start, end, self.default_zone, source=source))
-            except ServiceError as exc:  # one unreadable object must not hide the others
+            except CalendarDataError as exc:  # one unreadable object must not hide the others
                 log.warning("skipping an unreadable object in %s: %s", source, exc)
         return found
 

@@ -25,10 +25,11 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from zoneinfo import ZoneInfo
 
+from afterword.plugin.errors import CalendarDataError, ServiceError
 from afterword.plugin.mailbox.base import NOTE_HEADER, WARNING_HEADER
 from afterword.plugin.model import Attendee, CalendarEvent, MailFacts, stable_id
 from afterword.plugin.sources import mail_body
-from afterword.plugin.sources.ics import parse_calendar
+from afterword.plugin.sources.parse import PARSE_HERE, CalendarParser
 
 log = logging.getLogger("afterword.sources.mail")
 
@@ -50,19 +51,24 @@ def invite_events(
     default_zone: ZoneInfo,
     *,
     folder: str = "inbox",
+    parse: CalendarParser = PARSE_HERE,
 ) -> list[CalendarEvent]:
     """The events of every calendar part of `messages` (read from `folder`, "inbox" or
     "sent") overlapping [start, end), each with its message's MailFacts; and, from INBOX
     messages without any calendar part, the events their text states. One event per
     occurrence: the first message listing it wins (messages come newest first), except that
-    a cancellation always wins."""
+    a cancellation always wins. A message that cannot be read is skipped; a parser that
+    fails (the daemon's helper process) raises its ServiceError, so the cycle fails and
+    the same mail is read again."""
     found: dict[str, CalendarEvent] = {}
     for message in messages:
         if _written_by_us(message):
             continue
         try:
-            events = _message_events(message, start, end, default_zone, folder)
-        except Exception:  # one odd message must not hide the other invitations
+            events = _message_events(message, start, end, default_zone, folder, parse)
+        except Exception as exc:  # one odd message must not hide the other invitations
+            if parser_failed(exc):
+                raise
             log.warning("mail message skipped: %s", _source(message), exc_info=True)
             continue
         for event in events:
@@ -75,7 +81,8 @@ def invite_events(
 
 
 def _message_events(
-    message: EmailMessage, start: datetime, end: datetime, zone: ZoneInfo, folder: str
+    message: EmailMessage, start: datetime, end: datetime, zone: ZoneInfo, folder: str,
+    parse: CalendarParser,
 ) -> list[CalendarEvent]:
     wanted = METHODS[folder]
     source = _source(message)
@@ -87,7 +94,7 @@ def _message_events(
         method = method_of(data)
         if method not in wanted:
             continue
-        for event in _parse(data, start, end, zone, source):
+        for event in _parse(parse, data, start, end, zone, source):
             events.append(with_organizer_attending(event) if method == "REPLY" else event)
     return with_mail_facts(events, message, zone) if events else []
 
@@ -243,10 +250,19 @@ def _is_calendar(part: Message) -> bool:
 
 
 def _parse(
-    data: bytes, start: datetime, end: datetime, zone: ZoneInfo, source: str
+    parse: CalendarParser, data: bytes, start: datetime, end: datetime, zone: ZoneInfo,
+    source: str,
 ) -> list[CalendarEvent]:
     try:
-        return parse_calendar(data, start, end, zone, source)
+        return parse(data, start, end, zone, source)
     except Exception as exc:  # one broken attachment must not hide the other invitations
+        if parser_failed(exc):
+            raise
         log.warning("calendar part skipped: %s: %s", source, exc)
         return []
+
+
+def parser_failed(exc: Exception) -> bool:
+    """A failure of the parser itself (its helper process died, say), not of the data: the
+    cycle must fail, since a skipped message is not read again."""
+    return isinstance(exc, ServiceError) and not isinstance(exc, CalendarDataError)

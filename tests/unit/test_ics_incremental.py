@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from afterword.plugin.sources import ics
+from afterword.plugin.sources import ical
 from afterword.plugin.sources.ics import IcsSource
 from tests.fixtures import ics_fixture
 from tests.unit.test_ics_source import DEC_START, NOV_START, NY, _Server, server  # noqa: F401
@@ -22,13 +22,13 @@ from tests.unit.test_ics_source import DEC_START, NOV_START, NY, _Server, server
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """Every call of the parser, by its window."""
     calls: list[tuple[Any, ...]] = []
-    real: Callable[..., Any] = ics.parse_calendar
+    real: Callable[..., Any] = ical.parse_calendar
 
     def counting(*args: Any) -> Any:
         calls.append(args[1:3])
         return real(*args)
 
-    monkeypatch.setattr(ics, "parse_calendar", counting)
+    monkeypatch.setattr(ical, "parse_calendar", counting)
     return calls
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from afterword.plugin.errors import ServiceError, UserError
 from afterword.plugin.model import Attendee, CalendarEvent
-from afterword.plugin.sources.ics import MAX_DESCRIPTION, IcsSource, parse_calendar, redact_url
+from afterword.plugin.sources.ical import MAX_DESCRIPTION, parse_calendar
+from afterword.plugin.sources.ics import IcsSource, redact_url
 from tests.fixtures import ics_fixture
 
 NY = ZoneInfo("America/New_York")

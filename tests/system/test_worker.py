@@ -1,4 +1,4 @@
-"""The daemon renders notes in a short-lived worker process (compose/worker.py): it writes
+"""The daemon renders notes in a short-lived helper process (plugin/worker.py): it writes
 the same drafts `run --once` writes, never loads Jinja2 itself (2 MB resident for the rest
 of its life), leaves no worker behind between cycles, still stops at start on a broken
 template of the user's, and fails a cycle, never hangs, when the worker misbehaves."""
@@ -12,19 +12,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from afterword.plugin.compose import worker
+from afterword.plugin import worker
 from afterword.plugin.compose.render import BODY_TEMPLATE, Composer
 from afterword.plugin.compose.uniqueness import UNIQUE_LIMIT, overlap
-from afterword.plugin.compose.worker import WorkerComposer
 from afterword.plugin.config import load_config
 from afterword.plugin.errors import ServiceError, UserError
 from afterword.plugin.model import Interviewer
 from afterword.plugin.runtime import open_engine
+from afterword.plugin.worker import Worker, WorkerComposer
 from tests.system.conftest import Result, write_config
 from tests.system.test_cli import PANEL
 from tests.system.test_edge_cases import JOSE, MARCUS, PRIYA, calendar, event
@@ -93,6 +94,39 @@ def gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
+@dataclass
+class DaemonRun:
+    maps: str  # its memory map, asleep after the cycle that wrote the drafts
+    loaded: set[str]  # every module it had loaded when it ended
+
+
+def daemon_until_drafts(folder: Path, config: Path, drafts: int) -> DaemonRun:
+    """`afterword run` (the daemon, with an hour between syncs) until it has saved `drafts`
+    drafts and gone to sleep; then SIGTERM. It must end cleanly, with no error logged and
+    no helper process left behind."""
+    out, err = (folder / "stdout.txt").open("w"), (folder / "stderr.txt").open("w")
+    with out, err:
+        proc = subprocess.Popen([sys.executable, "-c", DAEMON, "--config", str(config), "run"],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, text=True)
+    try:
+        wait_for(lambda: len(read_drafts(folder)) == drafts, 20, proc)
+        wait_for(lambda: f"cycle: drafts={drafts}" in (folder / "stderr.txt").read_text(), 5,
+                 proc)
+        maps = Path(f"/proc/{proc.pid}/maps").read_text()
+        helpers = children(proc.pid)  # asleep after the cycle: its helper has ended
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = (folder / "stderr.txt").read_text()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr and "level=error" not in stderr
+    assert helpers == []
+    return DaemonRun(maps, set((folder / "stdout.txt").read_text().split()))
+
+
 # --- the daemon -------------------------------------------------------------------------------
 
 
@@ -108,29 +142,10 @@ def test_the_daemon_writes_what_run_once_writes_without_loading_jinja2(
     config = write_config(daemon_dir, ics, "[daemon]\nsync_interval = 3600\n")
     shutil.copytree(daemon_dir, once_dir)
 
-    out, err = (daemon_dir / "stdout.txt").open("w"), (daemon_dir / "stderr.txt").open("w")
-    with out, err:
-        proc = subprocess.Popen([sys.executable, "-c", DAEMON, "--config", str(config), "run"],
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, text=True)
-    try:
-        wait_for(lambda: len(read_drafts(daemon_dir)) == 3, 20, proc)
-        wait_for(lambda: "cycle: drafts=3" in (daemon_dir / "stderr.txt").read_text(), 5, proc)
-        maps = Path(f"/proc/{proc.pid}/maps").read_text()
-        workers = children(proc.pid)  # asleep after the cycle: its worker has ended
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    stderr = (daemon_dir / "stderr.txt").read_text()
-    assert code == 0, stderr
-    assert "Traceback" not in stderr and "level=error" not in stderr
-    assert "python" in maps and "markupsafe" not in maps
-    assert workers == []
-    loaded = set((daemon_dir / "stdout.txt").read_text().split())
-    assert "afterword.plugin.compose.worker" in loaded  # it did render through the worker
-    assert not {"jinja2", "markupsafe"} & loaded
+    run = daemon_until_drafts(daemon_dir, config, 3)
+    assert "python" in run.maps and "markupsafe" not in run.maps
+    assert "afterword.plugin.worker" in run.loaded  # it did render through the worker
+    assert not {"jinja2", "markupsafe"} & run.loaded
 
     once = afterword("--config", str(once_dir / "config.toml"), "run", "--once")
     assert once.code == 0, once.err
@@ -159,12 +174,12 @@ def test_the_daemons_engine_renders_with_the_users_templates(tmp_path: Path) -> 
     config_path = write_config(tmp_path, PANEL)
     with_templates_dir(config_path, "Dear {{ first_name }} at {{ company }},\n"
                                     "{{ phrases.thanks }}\n{{ signature }}\n")
-    with open_engine(load_config(config_path), render_in_worker=True) as engine:
+    with open_engine(load_config(config_path), in_worker=True) as engine:
         assert isinstance(engine.composer, WorkerComposer)
-        checked = engine.composer.pid  # started at once, to check the user's templates
+        checked = engine.composer.worker.pid  # started at once: the user's templates
         assert checked is not None
         report = engine.cycle(PANEL_DONE)
-        assert engine.composer.pid is None  # the cycle's end ended the worker
+        assert engine.composer.worker.pid is None  # the cycle's end ended the worker
     assert len(report.drafts) == 2 and gone(checked)
     assert {body.split(",")[0] for _subject, body in notes(tmp_path).values()} == {
         "Dear Marcus at Acme", "Dear Priya at Acme"}
@@ -175,7 +190,7 @@ def test_the_daemons_engine_renders_with_the_users_templates(tmp_path: Path) -> 
 
 @pytest.fixture
 def composer() -> Iterator[WorkerComposer]:
-    found = WorkerComposer(timeout=10)
+    found = WorkerComposer(Worker(timeout=10))
     yield found
     found.close()
 
@@ -183,9 +198,9 @@ def composer() -> Iterator[WorkerComposer]:
 def test_one_worker_renders_a_companys_notes_as_composer_does(composer: WorkerComposer) -> None:
     maria, bob = context(MARIA, note_id="a"), context(BOB, note_id="b")
     first = composer.compose(maria, [])
-    pid = composer.pid
+    pid = composer.worker.pid
     second = composer.compose(bob, [first.body], names=(n for n in ["Maria Lopez"]))
-    assert composer.pid == pid  # one worker for every note until close()
+    assert composer.worker.pid == pid  # one worker for every note until close()
     names = ["Maria Lopez", "Bob Smith", "Alex Rivera", "+1 555 0100"]
     assert second.unique and overlap(first.body, second.body, names) <= UNIQUE_LIMIT
     local = Composer()
@@ -195,28 +210,28 @@ def test_one_worker_renders_a_companys_notes_as_composer_does(composer: WorkerCo
 
 def test_close_ends_the_worker_and_the_next_note_starts_another(
         composer: WorkerComposer) -> None:
-    assert composer.pid is None  # nothing started before the first note
+    assert composer.worker.pid is None  # nothing started before the first note
     composer.compose(context(MARIA), [])
-    first = composer.pid
+    first = composer.worker.pid
     assert first is not None and first in children(os.getpid())
     composer.close()
-    assert composer.pid is None and gone(first)
+    assert composer.worker.pid is None and gone(first)
     composer.compose(context(MARIA), [])
-    assert composer.pid not in (None, first)
+    assert composer.worker.pid not in (None, first)
 
 
 def test_a_stalled_worker_fails_the_note_in_time_and_is_replaced(tmp_path: Path) -> None:
-    composer = WorkerComposer(timeout=0.5)
+    composer = WorkerComposer(Worker(timeout=0.5))
     try:
         composer.compose(context(MARIA), [])
-        stalled = composer.pid
+        stalled = composer.worker.pid
         assert stalled is not None
         os.kill(stalled, signal.SIGSTOP)
         began = time.monotonic()
         with pytest.raises(ServiceError, match=r"note rendering failed: .*in time") as caught:
             composer.compose(context(BOB), [])
         assert caught.value.retryable and time.monotonic() - began < 3
-        assert composer.pid is None and gone(stalled)
+        assert composer.worker.pid is None and gone(stalled)
         assert "Bob" in composer.compose(context(BOB), []).body
     finally:
         composer.close()
@@ -224,26 +239,26 @@ def test_a_stalled_worker_fails_the_note_in_time_and_is_replaced(tmp_path: Path)
 
 def test_a_worker_killed_between_notes_is_replaced(composer: WorkerComposer) -> None:
     composer.compose(context(MARIA), [])
-    killed = composer.pid
+    killed = composer.worker.pid
     assert killed is not None
     os.kill(killed, signal.SIGKILL)
     wait_for(lambda: Path(f"/proc/{killed}/stat").read_text().split(") ")[1][0] == "Z", 5)
     assert "Bob" in composer.compose(context(BOB), []).body
-    assert composer.pid not in (None, killed)
+    assert composer.worker.pid not in (None, killed)
 
 
 def test_a_template_error_in_the_worker_is_the_users_error(tmp_path: Path) -> None:
     (tmp_path / BODY_TEMPLATE).write_text("Hi {{ frist_name }}\n", encoding="utf-8")
-    composer = WorkerComposer(tmp_path, timeout=10)
+    composer = WorkerComposer(Worker(tmp_path, timeout=10))
     try:
         with pytest.raises(UserError, match="frist_name"):
             composer.compose(context(MARIA), [])
-        assert composer.pid is not None  # the worker itself is fine
+        assert composer.worker.pid is not None  # the worker itself is fine
     finally:
         composer.close()
     (tmp_path / BODY_TEMPLATE).write_text("Hi {{ first_name \n", encoding="utf-8")
     with pytest.raises(UserError, match=BODY_TEMPLATE):
-        WorkerComposer(tmp_path, timeout=10)
+        WorkerComposer(Worker(tmp_path, timeout=10))
 
 
 # Stand-ins for the worker: each says it is ready, then misbehaves on the first request.
@@ -271,12 +286,12 @@ def test_a_worker_that_dies_or_answers_garbage_fails_the_cycle(
         monkeypatch: pytest.MonkeyPatch, behaviour: str, reason: str) -> None:
     monkeypatch.setattr(worker, "worker_command",
                         lambda *_: [sys.executable, "-c", SPEAK + behaviour])
-    composer = WorkerComposer(timeout=5)
+    composer = WorkerComposer(Worker(timeout=5))
     try:
         began = time.monotonic()
         with pytest.raises(ServiceError, match=reason) as caught:
             composer.compose(context(MARIA), [])
         assert caught.value.retryable and time.monotonic() - began < 3
-        assert composer.pid is None  # killed, never reused
+        assert composer.worker.pid is None  # killed, never reused
     finally:
         composer.close()

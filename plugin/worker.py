@@ -1,39 +1,49 @@
-"""Notes rendered in a short-lived child process, so the daemon never loads Jinja2.
+"""The daemon's helper process: notes rendered and calendars parsed outside the daemon.
 
-Python cannot unload a module: a daemon that rendered one note in its own process would
-hold Jinja2 and MarkupSafe (about 2 MB resident) for the months it then idles, over issue
-7's memory budget. So the daemon (`afterword run` without --once) renders through a
-WorkerComposer: the cycle's first note starts `python -P -m afterword.plugin.compose.worker
-TEMPLATES_DIR LEVEL`, the cycle's other notes reuse it, and Engine.cycle closes it when
-the drafts are done, so no worker lingers while the daemon sleeps. One-shot commands
-(`run --once`, `demo`) keep the in-process Composer: they have no memory budget, and a
-process start would only slow them.
+Python cannot unload a module. A daemon that rendered one note in its own process would hold
+Jinja2 and MarkupSafe (about 2 MB resident) for the months it then idles; one that parsed one
+.ics would hold icalendar, recurring-ical-events and dateutil (about 3 MB). Both are over
+issue 7's memory budget, so the daemon (`afterword run` without --once) hands that work to a
+short-lived child, `python -P -m afterword.plugin.worker TEMPLATES_DIR LEVEL`: a Worker
+starts it on the cycle's first request, the cycle's other requests reuse it, and Engine.cycle
+closes it when the cycle's work is done, so no helper lingers while the daemon sleeps. A
+cycle that finds nothing changed starts none. One-shot commands (`run --once`, `demo`,
+`check`) work in process: they have no memory budget, and a process start would only slow
+them.
 
-The worker is a Composer behind a pipe and keeps nothing between notes but its loaded
-templates. The engine still composes one note at a time and reads the company's other
-bodies from the state before each, so every note's uniqueness check sees the ones composed
-just before it, exactly as in-process.
+Two views of one Worker serve the engine: WorkerComposer (render.NoteComposer) and
+WorkerParser (sources/parse.CalendarParser). The child keeps nothing between requests but
+its loaded templates. The engine still composes one note at a time and reads the company's
+other bodies from the state before each, so every note's uniqueness check sees the ones
+composed just before it, exactly as in process.
 
 Wire format, both ways: a 4-byte big-endian length, then a pickle. Each side unpickles only
 what its own counterpart wrote (the parent the child it started, the child its parent).
-The child first says ("ready", None), then answers each ("compose", ctx, existing, names)
-with ("ok", ComposedNote), ("error", message) for a template problem (raised here as the
-UserError Composer would raise) or ("failed", message) for a bug (its traceback goes to
-stderr). A child that dies, says nothing for `timeout` seconds or answers garbage is a
-retryable ServiceError: the daemon's cycle fails and is tried again, it never hangs. The
-next compose() starts a new child, as it does when a child died between two notes.
+The child first says ("ready", None), then answers
+- ("compose", ctx, existing, names) with ("ok", ComposedNote), ("error", message) for a
+  template problem (raised here as the UserError Composer would raise);
+- ("parse", data, start, end, zone, source) with ("ok", [CalendarEvent, ...]) or
+  ("unreadable", message) when the data is no calendar or breaks the parser (raised here as
+  the CalendarDataError an in-process parse raises, so one bad attachment is skipped as
+  before);
+and ("failed", message) for a bug (its traceback goes to stderr). A child that dies, says
+nothing in time or answers garbage is a retryable ServiceError, never a CalendarDataError:
+the daemon's cycle fails and is tried again, it never hangs and never takes a broken helper
+for a broken calendar. The next request starts a new child, as it does when a child died
+between two requests.
 
-A user's own templates_dir is checked when the WorkerComposer is made, by starting the
-child (it loads those templates before saying ready): a broken template still stops the
-daemon at start with exit 2, and a SIGHUP reload onto one keeps the running config. That
-child then serves the first cycle.
+A user's own templates_dir is checked when the Worker is made, by starting the child (it
+loads those templates before saying ready): a broken template still stops the daemon at
+start with exit 2, and a SIGHUP reload onto one keeps the running config. That child then
+serves the first cycle.
 
-The child writes its log lines to the daemon's stderr, at the level the daemon's
-afterword.compose logger has. It ignores SIGINT and SIGTERM, which a Ctrl-C or a service
-manager's stop sends to the whole process group: the daemon finishes its cycle, with the
-worker's help, before it stops; the worker ends when its stdin closes, which also happens
-when the daemon is killed. Timeouts wait with poll() on the pipes, so the worker is POSIX
-only (`SUPPORTED`); elsewhere the daemon renders in process.
+The child writes its log lines (a skipped event's warning, say) to the daemon's stderr, at
+the level the daemon's afterword logger has; it is never given a secret (calendar sources
+are named by their redacted labels). It ignores SIGINT and SIGTERM, which a Ctrl-C or a
+service manager's stop sends to the whole process group: the daemon finishes its cycle, with
+the helper's help, before it stops; the child ends when its stdin closes, which also happens
+when the daemon is killed. Timeouts wait with poll() on the pipes, so the helper is POSIX
+only (`SUPPORTED`); elsewhere the daemon works in process.
 """
 
 from __future__ import annotations
@@ -46,23 +56,29 @@ import struct
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from afterword.plugin.compose.render import Composer, NoteContext
-from afterword.plugin.errors import ServiceError, UserError
-from afterword.plugin.model import ComposedNote
+from afterword.plugin.errors import CalendarDataError, ServiceError, UserError
+from afterword.plugin.model import CalendarEvent, ComposedNote
 
 if TYPE_CHECKING:
     import subprocess
 
-log = logging.getLogger("afterword.compose.worker")
+log = logging.getLogger("afterword.worker")
 
-MODULE = "afterword.plugin.compose.worker"
+MODULE = "afterword.plugin.worker"
 SUPPORTED = os.name == "posix" and hasattr(select, "poll")
 TIMEOUT = 30.0  # seconds for the child to start, or to render one note
+# seconds to parse one calendar: a feed of many thousand events takes seconds, not minutes
+PARSE_TIMEOUT = 300.0
 CLOSE_WAIT = 2.0  # seconds a closed child has to exit before it is killed
-MAX_FRAME = 64 * 1024 * 1024  # a longer "reply" is garbage, not a note
+# A longer reply is garbage: a note is kilobytes, a calendar's events in the engine's window
+# at most a few times the 64 MiB an .ics may have.
+MAX_FRAME = 256 * 1024 * 1024
 _HEADER = struct.Struct("!I")
 
 
@@ -73,8 +89,8 @@ def worker_command(templates_dir: Path | None, level: int) -> list[str]:
             "" if templates_dir is None else str(templates_dir), str(level)]
 
 
-def failure(reason: object) -> ServiceError:
-    return ServiceError(f"note rendering failed: {reason}", retryable=True)
+def failure(what: str, reason: object) -> ServiceError:
+    return ServiceError(f"{what} failed: {reason}", retryable=True)
 
 
 # pickle and subprocess load when the first worker starts (half a megabyte resident
@@ -196,9 +212,9 @@ class _Child:
         return f"the worker exited with code {code}"
 
 
-class WorkerComposer:
-    """Composer's interface (render.NoteComposer), rendering in one child process that
-    lives from the first compose() to close()."""
+class Worker:
+    """One child process that lives from the first request to close(); the next request
+    after close() starts another."""
 
     def __init__(self, templates_dir: Path | None = None, *, timeout: float = TIMEOUT) -> None:
         self.templates_dir = templates_dir
@@ -212,26 +228,31 @@ class WorkerComposer:
         """The running child's process id, if one is running."""
         return None if self._child is None else self._child.proc.pid
 
-    def compose(
-        self, ctx: NoteContext, existing: Sequence[str], names: Iterable[str] = ()
-    ) -> ComposedNote:
-        """As Composer.compose, rendered in the child."""
-        child = self._started()
+    def ask(self, request: tuple[object, ...], timeout: float, what: str) -> tuple[str, object]:
+        """The child's answer to `request`. A child that fails to answer is killed and the
+        failure is a retryable ServiceError naming `what` was being done; a ("failed", …)
+        answer is one too. Every other answer is the caller's to read."""
         try:
-            tag, value = child.ask(("compose", ctx, tuple(existing), tuple(names)),
-                                   self.timeout)
+            child = self._started()
+        except _Broken as exc:
+            raise failure(what, exc) from exc
+        try:
+            tag, value = child.ask(request, timeout)
         except _Broken as exc:
             self._drop()
-            raise failure(exc) from exc
-        if tag == "ok" and isinstance(value, ComposedNote):
-            return value
-        if tag == "error":
-            raise UserError(str(value))
+            raise failure(what, exc) from exc
+        if tag == "failed":
+            self._drop()
+            raise failure(what, value)
+        return tag, value
+
+    def unexpected(self, what: str, tag: str) -> ServiceError:
+        """An answer of the wrong kind: the child is not trusted again."""
         self._drop()
-        raise failure(value if tag == "failed" else f"unexpected reply from the worker: {tag!r}")
+        return failure(what, f"unexpected reply from the worker: {tag!r}")
 
     def close(self) -> None:
-        """End the child, if one is running; the next compose() starts another."""
+        """End the child, if one is running."""
         child, self._child = self._child, None
         if child is not None:
             child.end(CLOSE_WAIT)
@@ -247,25 +268,75 @@ class WorkerComposer:
         if self._child is not None:
             if self._child.alive():
                 return self._child
-            self._drop()  # died while idle between two notes: start afresh
-        level = logging.getLogger("afterword.compose").getEffectiveLevel()
+            self._drop()  # died while idle between two requests: start afresh
+        level = logging.getLogger("afterword").getEffectiveLevel()
         try:
             child = _Child(worker_command(self.templates_dir, level))
         except OSError as exc:
-            raise failure(f"could not start the worker: {exc}") from exc
+            raise _Broken(f"could not start the worker: {exc}") from exc
         try:
             tag, value = child.receive(time.monotonic() + self.timeout)
-        except _Broken as exc:
+        except _Broken:
             child.end(0)
-            raise failure(exc) from exc
+            raise
         if tag == "error":
             child.end(CLOSE_WAIT)
             raise UserError(str(value))
         if tag != "ready":
             child.end(0)
-            raise failure(f"unexpected greeting from the worker: {tag!r}")
+            raise _Broken(f"unexpected greeting from the worker: {tag!r}")
         self._child = child
         return child
+
+
+class WorkerComposer:
+    """Composer's interface (render.NoteComposer), rendering in the worker."""
+
+    what = "note rendering"
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+
+    def compose(
+        self, ctx: NoteContext, existing: Sequence[str], names: Iterable[str] = ()
+    ) -> ComposedNote:
+        """As Composer.compose, rendered in the child."""
+        tag, value = self.worker.ask(("compose", ctx, tuple(existing), tuple(names)),
+                                     self.worker.timeout, self.what)
+        if tag == "ok" and isinstance(value, ComposedNote):
+            return value
+        if tag == "error":
+            raise UserError(str(value))
+        raise self.worker.unexpected(self.what, tag)
+
+    def close(self) -> None:
+        """End the worker (the engine does at the end of each cycle)."""
+        self.worker.close()
+
+
+class WorkerParser:
+    """parse_calendar's interface (sources/parse.CalendarParser), parsing in the worker."""
+
+    what = "calendar parsing"
+
+    def __init__(self, worker: Worker, *, timeout: float = PARSE_TIMEOUT) -> None:
+        self.worker = worker
+        self.timeout = timeout
+
+    def __call__(self, data: bytes, start: datetime, end: datetime, default_zone: ZoneInfo,
+                 source: str) -> list[CalendarEvent]:
+        tag, value = self.worker.ask(("parse", data, start, end, default_zone, source),
+                                     self.timeout, self.what)
+        if tag == "ok" and isinstance(value, list) and all(
+                isinstance(event, CalendarEvent) for event in value):
+            return value
+        if tag == "unreadable":
+            raise CalendarDataError(str(value))
+        raise self.worker.unexpected(self.what, tag)
+
+    def close(self) -> None:
+        """End the worker (the engine does at the end of each cycle)."""
+        self.worker.close()
 
 
 # --- the worker's side ----------------------------------------------------------------------
@@ -290,15 +361,32 @@ def _reply(stream: BinaryIO, reply: tuple[str, object]) -> None:
 
 def _serve(composer: Composer, request: object) -> tuple[str, object]:
     try:
-        if not (isinstance(request, tuple) and len(request) == 4 and request[0] == "compose"):
-            raise ValueError(f"unknown request {request!r:.80}")
-        _kind, ctx, existing, names = request
-        return "ok", composer.compose(ctx, existing, names)
+        parts: tuple[Any, ...] = request if isinstance(request, tuple) else ()
+        if parts[:1] == ("compose",) and len(parts) == 4:
+            return "ok", composer.compose(parts[1], parts[2], parts[3])
+        if parts[:1] == ("parse",) and len(parts) == 6:
+            return _parse(*parts[1:])
+        raise ValueError(f"unknown request {request!r:.80}")
     except UserError as exc:
         return "error", str(exc)
     except Exception as exc:
-        log.exception("rendering a note failed")
+        log.exception("the worker failed")
         return "failed", f"{type(exc).__name__}: {exc}"
+
+
+def _parse(data: bytes, start: datetime, end: datetime, zone: ZoneInfo,
+           source: str) -> tuple[str, object]:
+    """Events, or why the data cannot be read: as in process, where a calendar that breaks
+    the parser is one unreadable calendar, not a failed cycle."""
+    from afterword.plugin.sources.ical import parse_calendar
+
+    try:
+        return "ok", parse_calendar(data, start, end, zone, source)
+    except CalendarDataError as exc:
+        return "unreadable", str(exc)
+    except Exception as exc:
+        log.debug("%s: the parser failed", source, exc_info=True)
+        return "unreadable", f"{source}: cannot be parsed ({type(exc).__name__}: {exc})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
