@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from afterword.plugin.compose.topics import topic_phrase
 from afterword.plugin.compose.uniqueness import UNIQUE_LIMIT, overlap_sets, trigrams
 from afterword.plugin.errors import UserError
 from afterword.plugin.model import ComposedNote, Identity, Interview, Interviewer, stable_id
@@ -245,7 +246,7 @@ class Facts:
     company: str  # "" when unknown
     role: str  # "" when unknown
     position: str  # "the Senior Data Engineer role", or "this role"
-    topic: str
+    topic: str  # a phrase for a sentence (compose/topics.py); "" when it names no subject
     title: str
     others: str  # "Ann, Bob and Chen", "" when alone
 
@@ -314,7 +315,7 @@ def facts_for(ctx: NoteContext) -> Facts:
         company=clip(clean(ctx.interview.company), COMPANY_LIMIT),
         role=role,
         position=position,
-        topic=clip(clean(ctx.interviewer.topic), TOPIC_LIMIT),
+        topic=clip(topic_phrase(clean(ctx.interviewer.topic)), TOPIC_LIMIT),
         title=clip(clean(ctx.interviewer.title), TITLE_LIMIT),
         others=_others_phrase(first, ctx.others),
     )
