@@ -465,8 +465,8 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
     lowered = phrase.casefold()
     if lowered in PLATFORM_NAMES or lowered in _NOT_COMPANIES or _names_someone(phrase, names):
         return ""
-    if lowered in NON_NAME_WORDS:
-        return ""  # a slot's or a topic's word alone: "Product interview", "Coding round"
+    if all(word in NON_NAME_WORDS for word in lowered.split()):
+        return ""  # slot and topic words only: "Product interview", "Product Design Case"
     if phrase == phrase.lower():
         phrase = " ".join(w.capitalize() for w in phrase.split())
     return phrase

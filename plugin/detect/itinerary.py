@@ -58,6 +58,8 @@ _HTML_CELL_END = re.compile(r"<\s*/\s*t[dh]\s*>", re.IGNORECASE)
 # nested table is page layout.
 _HTML_ROW = re.compile(r"<\s*tr\b(?:(?!<\s*/?\s*tr\b).)*", re.IGNORECASE | re.DOTALL)
 _HTML_CELL = re.compile(r"<\s*t[dh]\b", re.IGNORECASE)
+_FIRST_CELL = re.compile(r"<\s*t[dh]\b[^<>]*>(.*?)<\s*/\s*t[dh]\s*>", re.IGNORECASE | re.DOTALL)
+MAX_LABEL = 40  # characters of a field row's label cell ("Interviewers:")
 _HTML_LAYOUT = re.compile(
     r"<\s*(?:p|div|table|ul|ol|li|h[1-6]|blockquote|pre|section|article|hr)\b", re.IGNORECASE)
 _HTML_BLOCK = re.compile(
@@ -76,9 +78,15 @@ def description_text(description: str, limit: int = MAX_DESCRIPTION) -> str:
 
 
 def _row_on_one_line(row: re.Match[str]) -> str:
-    """A data row's line breaks as cell separators, so "Name<br>Title" stays in its row."""
+    """A data row's line breaks as cell separators, so "Name<br>Title" stays in its row.
+    A field row ("Interviewers: | Ann (Designer)<br>Bo (Head of Product)") keeps them: its
+    value cell is a list, one entry per line."""
     markup = row.group(0)
     if len(_HTML_CELL.findall(markup)) < 2 or _HTML_LAYOUT.search(markup):
+        return markup
+    first = _FIRST_CELL.search(markup)
+    label = _TAG.sub("", first.group(1)).strip() if first else ""
+    if label.endswith(":") and len(label) <= MAX_LABEL:
         return markup
     return _HTML_BREAK.sub(" | ", markup)
 

@@ -70,6 +70,10 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
         ("Vorstellungsgespräch: Alex Rivera – Senior Data Engineer", "", "Senior Data Engineer"),
         ("Einladung zum Vorstellungsgespräch – Isarwerk Mobility", "Isarwerk Mobility", ""),
         ("Entretien avec Bastide Énergie", "Bastide Énergie", ""),
+        # a discipline is not an employer: the domain or the signature names it instead
+        ("Product Design Case Interview – Alex Rivera", "", ""),
+        ("Data Strategy Interview", "", ""),
+        ("Product Design Case Interview – Sundial", "Sundial", ""),
     ],
 )
 def test_parse_title(title: str, company: str, role: str) -> None:

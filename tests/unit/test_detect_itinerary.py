@@ -316,6 +316,18 @@ def test_a_line_break_inside_a_table_row_keeps_the_row_together() -> None:
     ]
 
 
+def test_a_field_rows_value_cell_is_a_list_one_person_per_line() -> None:
+    html = ('<table><tr><td>Interview:</td><td><b>Design Exercise Review</b></td></tr>'
+            '<tr><td style="vertical-align:top">Interviewers:</td><td>Ayelet Ben-David '
+            "(Staff Product Designer)<br>Jonas Pettersson-Ruiz (Head of Product)</td></tr>"
+            "</table>")
+    assert people(html) == [P("Ayelet Ben-David", "Staff Product Designer"),
+                            P("Jonas Pettersson-Ruiz", "Head of Product")]
+    timed = ("<table><tr><td>2:00 PM:</td><td><b>Marcus O'Neil</b><br>Principal Engineer</td>"
+             "</tr></table>")  # a slot's time ending in a colon: name and title still
+    assert people(timed) == [P("Marcus O'Neil", "Principal Engineer")]
+
+
 def test_a_layout_row_keeps_its_line_breaks() -> None:
     html = ("<table><tr><td><p>Hi Alex,</p><table><tr><td>x</td></tr></table></td>"
             "<td>Best,<br>Mina Park<br>Recruiting Coordinator</td></tr></table>")
