@@ -71,10 +71,21 @@ process processes tooling tools developer experience component components patter
 debugging troubleshooting concurrency caching migration migrations integration ops
 foundations core general domain knowledge skills skill competencies competency motivation
 background resume story stories journey vision mission opportunities opportunity role
+lesson lessons teaching learning curriculum classroom behaviour behavior pupil pupils student
+students safeguarding pastoral care wellbeing well-being assessment assessments inclusion
+budget budgets budgeting forecasting forecast financial accounting audit auditing risk
+compliance regulatory governance policy policies valuation modelling investment investments
+banking credit lending portfolio client clients patient patients clinical health safety
+improvement service delivery community outreach fundraising programme programmes program
+programs volunteer volunteers legal litigation contracts contract drafting due diligence
+retail store stores merchandising inventory staffing scheduling training recruitment
+customer public sector case cases casework logistics supply chain procurement
 """)
 
 _SPACED_AMPERSAND = re.compile(r"\s+&\s+")  # "R&D" and "Q&A" keep theirs
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9&/+.-]*[A-Z0-9]s?$")
+_ORDINARY_ENDING = re.compile(
+    r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ship|ics|ism|ology|ure|al)$")
 _BEHAVIORAL = re.compile(r"\b(behaviou?ral)\b(?!\s+(?:questions?|interview|skills?|"
                          r"competenc\w*|scenarios?|examples?)\b)", re.IGNORECASE)
 
@@ -91,7 +102,9 @@ def topic_phrase(topic: str) -> str:
         return ""
     if not _has_subject(text):
         return ""
-    text = _without_trailing_format(" ".join(_lowered(word) for word in text.split()))
+    words = [_lowered(word) for word in text.split()]
+    words[0] = _sentence_start(words[0], words[1:])
+    text = _without_trailing_format(" ".join(words))
     text = _BEHAVIORAL.sub(lambda m: f"{m.group(1)} questions", text)
     lowered = text.lower()
     if lowered == "paper":
@@ -115,6 +128,17 @@ def _lowered(word: str) -> str:
     if shouted or (not _ACRONYM.match(bare) and bare[1:] == bare[1:].lower()):
         return word.replace(bare, bare.lower(), 1)
     return word
+
+
+def _sentence_start(first: str, rest: list[str]) -> str:
+    """A label in sentence case ("Safeguarding and pastoral care") capitalises its first word
+    only because it comes first: lowered when it reads as an ordinary noun (-ing, -tion,
+    -ment…) and nothing after it is capitalised. "Spark and streaming" keeps its name."""
+    if not first[:1].isupper() or first[1:] != first[1:].lower():
+        return first
+    if any(word[:1].isupper() for word in rest):
+        return first
+    return first.lower() if _ORDINARY_ENDING.search(first) else first
 
 
 def _without_trailing_format(text: str) -> str:

@@ -33,6 +33,12 @@ COMMON = {"System", "Systems", "Design", "Data", "Modeling", "Behavioral", "Hiri
     ("dbt and data modeling", "dbt and data modeling"),
     ("R&D roadmap", "R&D roadmap"),
     ("Fallstudie", "Fallstudie"),
+    # sentence case: the first word's capital is only the sentence's
+    ("Safeguarding and pastoral care", "safeguarding and pastoral care"),
+    ("Underwriting scenarios", "underwriting scenarios"),
+    ("Lesson observation feedback", "lesson observation feedback"),
+    ("Kubernetes operations", "Kubernetes operations"),
+    ("Forecasting with Excel", "forecasting with Excel"),
 ])
 def test_title_case_is_lowered_for_ordinary_words_only(label: str, phrase: str) -> None:
     assert topic_phrase(label) == phrase
