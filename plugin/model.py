@@ -102,7 +102,9 @@ class Interviewer:
     email: str | None = None  # None when only the name is known (needs_address)
     title: str | None = None  # job title, from an itinerary or signature
     topic: str | None = None  # what the slot with them was about
-    greeting: str | None = None  # the user's own word(s) after "Hi" ([[corrections]])
+    # The word(s) after "Hi": the user's own ([[corrections]]), else title and surname when
+    # the invite introduced them so ("Dr. O'Brien"); None greets by first name.
+    greeting: str | None = None
 
     @property
     def first_name(self) -> str:

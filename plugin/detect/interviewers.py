@@ -35,6 +35,7 @@ from afterword.plugin.detect.lexicon import (
 )
 from afterword.plugin.detect.names import (
     display_name,
+    formal_address,
     matches_address,
     name_key,
     name_tokens,
@@ -225,7 +226,8 @@ def _unmatched(person: ScheduledPerson, settings: DetectionSettings) -> Intervie
             return None
         if verdict is Verdict.MACHINE or not is_valid_address(email):
             email = None
-    return Interviewer(name=person.name, email=email, title=person.title, topic=person.topic)
+    return Interviewer(name=person.name, email=email, title=person.title, topic=person.topic,
+                       greeting=person.greeting)
 
 
 def _usable_email(attendee: Attendee) -> str | None:
@@ -240,7 +242,8 @@ def _attendee_name(attendee: Attendee) -> str:
 
 
 def _from_attendee(attendee: Attendee) -> Interviewer:
-    return Interviewer(name=_attendee_name(attendee), email=_usable_email(attendee))
+    return Interviewer(name=_attendee_name(attendee), email=_usable_email(attendee),
+                       greeting=formal_address(attendee.name or ""))
 
 
 def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
@@ -249,7 +252,8 @@ def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
     name = person.name
     if listed and "@" not in listed and (not is_full_name(name) or len(listed) > len(name)):
         name = listed  # the calendar's "Marcus James O'Neil" over the schedule's "Marcus"
-    return Interviewer(name=name, email=email, title=person.title, topic=person.topic)
+    return Interviewer(name=name, email=email, title=person.title, topic=person.topic,
+                       greeting=person.greeting or formal_address(attendee.name or ""))
 
 
 def _deduplicated(found: list[Interviewer]) -> tuple[Interviewer, ...]:
@@ -265,6 +269,7 @@ def _deduplicated(found: list[Interviewer]) -> tuple[Interviewer, ...]:
                     email=seen.email or person.email,
                     title=seen.title or person.title,
                     topic=seen.topic or person.topic,
+                    greeting=seen.greeting or person.greeting,
                 )
                 break
         else:

@@ -25,7 +25,13 @@ from afterword.plugin.detect.lexicon import (
     PARTICLES,
     TOPIC_MARKERS,
 )
-from afterword.plugin.detect.names import clean_name, is_uncased, matches_address, name_key
+from afterword.plugin.detect.names import (
+    clean_name,
+    formal_address,
+    is_uncased,
+    matches_address,
+    name_key,
+)
 from afterword.plugin.html_text import parse_html
 
 MAX_DESCRIPTION = 20_000
@@ -46,6 +52,7 @@ class ScheduledPerson:
     # False for a person merely mentioned in prose ("a deep dive with Haruto Sato"): used only
     # to give a matching attendee a title or topic, never to add an interviewer.
     listed: bool = True
+    greeting: str | None = None  # "Dr. O'Brien" when the invite names them by title
 
 
 # --- description → text ------------------------------------------------------------------
@@ -262,12 +269,15 @@ def _words(text: str) -> list[str]:
     return [w.strip(".,;:()'\"").casefold() for w in text.split()]
 
 
+_NOT_IN_A_TITLE = re.compile(rf"{_CLOCK}|\d{{3,}}|\d[:./-]\d", re.IGNORECASE)
+
+
 def looks_like_title(text: str) -> bool:
     """A job title ("Principal Engineer", "Hiring Manager"), not a slot ("Hiring manager
     interview") or a topic."""
     words = _words(text)
-    if not words or len(words) > 8 or any(c.isdigit() for c in text):
-        return False
+    if not words or len(words) > 8 or _NOT_IN_A_TITLE.search(text):
+        return False  # a time or a long number: "Head of Year 9" and "L5" are titles
     # "Ingeniero/a", "Ingénieur·e": a title written for every gender is still a title
     stems = [w for word in words for w in re.split(r"[/·]", word) if w]
     return any(w in JOB_WORDS for w in stems) and not any(w in TOPIC_MARKERS for w in words)
@@ -403,7 +413,7 @@ def _person_in_parts(
         cleaned = clean_name(name)
         if not cleaned or (not is_full_name(cleaned) and not allow_single and title is None):
             return None
-        return ScheduledPerson(cleaned, title, topic)
+        return ScheduledPerson(cleaned, title, topic, greeting=formal_address(name))
     return None
 
 
@@ -827,6 +837,7 @@ def _paired_people(body: str, minimum: int = 2) -> list[ScheduledPerson]:
             people.append(ScheduledPerson(
                 clean_name(name), _cap(title, MAX_TITLE_LENGTH),
                 _cap(topic, MAX_TOPIC_LENGTH) if _is_specific_topic(topic) else None,
+                greeting=formal_address(name),
             ))
     return people
 
@@ -963,6 +974,7 @@ def _merge(people: list[ScheduledPerson]) -> tuple[ScheduledPerson, ...]:
                     topic=seen.topic or person.topic,
                     email=seen.email or person.email,
                     listed=seen.listed or person.listed,
+                    greeting=seen.greeting or person.greeting,
                 )
                 break
         else:

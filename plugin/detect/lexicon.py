@@ -17,6 +17,14 @@ JOB_WORDS = frozenset({
     "counsel", "executive", "chief", "fellow", "professor", "associate", "sre", "swe", "sde",
     "em", "pm", "tpm", "owner", "strategist", "accountant", "editor", "writer", "staff",
     "principal", "generalist", "technician", "operator", "representative", "producer",
+}) | frozenset({  # outside tech: schools, care, law, finance, the public sector, retail
+    "teacher", "headteacher", "headmaster", "headmistress", "deputy", "lecturer", "tutor", "dean",
+    "provost", "registrar", "librarian", "senco", "governor", "governors", "trustee", "chair",
+    "nurse", "sister", "matron", "midwife", "physician", "surgeon", "clinician", "therapist",
+    "pharmacist", "practitioner", "paralegal", "solicitor", "barrister", "attorney", "lawyer",
+    "clerk", "councillor", "treasurer", "secretary", "superintendent", "inspector", "supervisor",
+    "controller", "auditor", "underwriter", "banker", "trader", "economist", "actuary", "planner",
+    "assistant", "caseworker", "worker", "commissioner", "buyer", "merchandiser", "broker", "agent",
 }) | frozenset({  # the same in the languages invites from Europe come in
     "ingeniero", "ingeniera", "ingénieur", "ingénieure", "ingenieur", "ingenieurin",
     "ingegnere", "responsable", "responsabile", "directeur", "directrice", "directora",

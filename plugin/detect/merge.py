@@ -57,7 +57,7 @@ def same_interviewer(a: Interviewer, b: Interviewer) -> bool:
 
 def with_interviewers_of(kept: Interview, other: Interview) -> Interview:
     """`kept`, plus the interviewers only `other` names; a person `kept` knows by name only
-    gains the address (and title, topic) `other` gives."""
+    gains the address (and title, topic, form of address) `other` gives."""
     people = list(kept.interviewers)
     for person in other.interviewers:
         match = next((i for i, p in enumerate(people) if same_interviewer(p, person)), None)
@@ -71,7 +71,8 @@ def with_interviewers_of(kept: Interview, other: Interview) -> Interview:
 def fill_in(person: Interviewer, other: Interviewer) -> Interviewer:
     """`person` with the facts only `other` knows."""
     return replace(person, email=person.email or other.email,
-                   title=person.title or other.title, topic=person.topic or other.topic)
+                   title=person.title or other.title, topic=person.topic or other.topic,
+                   greeting=person.greeting or other.greeting)
 
 
 def split_block(block: Interview, sessions: Sequence[Interview]) -> list[Interview]:

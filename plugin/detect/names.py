@@ -50,8 +50,14 @@ _PRONOUNS = re.compile(
     re.IGNORECASE,
 )
 _HONORIFIC = re.compile(
-    r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame|rev|hon)\b\.?\s+", re.IGNORECASE
+    r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame|rev|hon|cllr|councillor)\b\.?\s+",
+    re.IGNORECASE
 )
+# The titles a formal note greets by ("Dear Dr. O'Brien"); "Sir" and "Dame" go with the given
+# name, so they are left to [[corrections]].
+_FORMAL_TITLE = re.compile(
+    r"(dr|mr|mrs|ms|miss|mx|prof|professor|rev|cllr|councillor)(\.?)\s+\S", re.IGNORECASE)
+_PATRONYMIC = frozenset({"bin", "binti", "bint", "ibn"})
 _CREDENTIALS = CREDENTIALS - {"ma", "ms", "ba", "bs"}  # "Ms" is an honorific, "Ba" a name
 _DEPARTMENTS = frozenset({
     "recruiting", "recruitment", "talent", "hr", "people", "engineering", "marketing",
@@ -315,10 +321,30 @@ def first_name(name: str) -> str:
     return tokens[0]
 
 
+def formal_address(raw: str) -> str | None:
+    """"Dr. O'Brien" when the invite itself writes "Dr. Helen O'Brien": a panel introduced by
+    title (a school's, a council's, a hospital's) is thanked that way, not by first name.
+    None when the raw name carries no such title, or no surname can be told."""
+    text = " ".join(_LINE_BREAK.split(raw[:500], maxsplit=1)[0].split()).lstrip(_EDGE_JUNK)
+    found = _FORMAL_TITLE.match(text)
+    if found is None:
+        return None
+    tokens = clean_name(text).split()
+    if not tokens or is_uncased(tokens[-1]):
+        return None
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1].casefold() in PARTICLES:
+        start -= 1  # "Dr. Maria van der Berg" → "van der Berg"
+    if any(token.casefold() in _PATRONYMIC for token in tokens[1:]):
+        return None  # "bin Yusuf" says whose child: formally one is greeted by one's own name
+    return f"{found.group(1).capitalize()}{found.group(2)} {' '.join(tokens[start:])}"
+
+
 def greeting_name(interviewer: Interviewer) -> str:
     """What the composer writes after "Hi": the greeting the user chose in [[corrections]]
-    as written ("Dr. Álvarez" keeps its title), else the interviewer's cleaned first name,
-    or "" when the name holds nothing usable (the composer then greets without a name)."""
+    as written ("Dr. Álvarez" keeps its title), else the title and surname the invite
+    introduced them by, else the interviewer's cleaned first name, or "" when the name holds
+    nothing usable (the composer then greets without a name)."""
     chosen = " ".join((interviewer.greeting or "").split())
     return chosen or first_name(interviewer.name)
 

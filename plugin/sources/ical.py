@@ -49,6 +49,10 @@ _TIME_PROPS = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDA
                          "EXRULE", "RECURRENCE-ID"})
 _STATUSES = frozenset({"CONFIRMED", "TENTATIVE", "CANCELLED"})
 _FOLD = re.compile(rb"\r?\n[ \t]")
+# An exporter that escapes text twice leaves "\n" and "\," in the unescaped value: a
+# description read as one line with backslashes, its schedule lost. Read once more.
+_TWICE_MARK = re.compile(r"\\[nN,;]")
+_ESCAPED_TWICE = re.compile(r"\\([nN,;\\])")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -353,7 +357,13 @@ def _text(component: Any, name: str, limit: int) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n")
+    if _TWICE_MARK.search(text):
+        text = _ESCAPED_TWICE.sub(_unescaped, text)
     return text[:limit]
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    return "\n" if match.group(1) in "nN" else match.group(1)
 
 
 def _status(component: Any) -> str:

@@ -9,6 +9,7 @@ import pytest
 from afterword.plugin.detect.itinerary import (
     ScheduledPerson,
     description_text,
+    looks_like_title,
     named_in_title,
     parse_itinerary,
     parse_person,
@@ -509,7 +510,7 @@ def test_a_first_name_signing_above_a_title(signature: str) -> None:
         ("Avec : Hélène Marchand-Lefèvre, Responsable Data Engineering",
          P("Hélène Marchand-Lefèvre", "Responsable Data Engineering")),
         ("Ihre Gesprächspartner:\n• Dr. Katrin Oberhuber – Head of Data Platform",
-         P("Katrin Oberhuber", "Head of Data Platform")),
+         P("Katrin Oberhuber", "Head of Data Platform", greeting="Dr. Oberhuber")),
         ("Con: Lucía Fernández Ortega, Ingeniera/o de Datos",
          P("Lucía Fernández Ortega", "Ingeniera/o de Datos")),
     ],
@@ -560,3 +561,32 @@ def test_a_lone_block_whose_topic_could_be_a_name_lists_the_person_without_it(
     is its own person, not that name's title."""
     description = f"10:00 AM - 10:45 AM\n{middle}\nSilvia Okafor, Lead Product Designer\n"
     assert people(description) == [P("Silvia Okafor", "Lead Product Designer")]
+
+
+# --- panels outside tech --------------------------------------------------------------------
+
+
+def test_a_panel_introduced_by_title_is_greeted_by_title_and_surname() -> None:
+    text = ("Your interview panel:\nDr. Helen O'Brien (Assistant Principal)\n"
+            "Mr. James Okafor (Head of Maths)\nMs Priya Shah, Head of Year 9\n"
+            "Cllr. Joan Baker, Chair of Governors\nTom Reid (Deputy Headteacher)")
+    assert people(text) == [
+        P("Helen O'Brien", "Assistant Principal", greeting="Dr. O'Brien"),
+        P("James Okafor", "Head of Maths", greeting="Mr. Okafor"),
+        P("Priya Shah", "Head of Year 9", greeting="Ms Shah"),
+        P("Joan Baker", "Chair of Governors", greeting="Cllr. Baker"),
+        P("Tom Reid", "Deputy Headteacher"),
+    ]
+
+
+@pytest.mark.parametrize("title", [
+    "Head of Year 9", "Year 6 Teacher", "Deputy Headteacher", "Ward Sister", "SENCo",
+    "Senior Paralegal", "Credit Risk Underwriter", "Branch Manager", "Executive Assistant",
+])
+def test_titles_from_schools_wards_banks_and_law_firms(title: str) -> None:
+    assert looks_like_title(title)
+
+
+@pytest.mark.parametrize("text", ["2:00 PM", "Room 2041", "10/12", "Behavioral"])
+def test_times_numbers_and_topics_are_not_titles(text: str) -> None:
+    assert not looks_like_title(text)

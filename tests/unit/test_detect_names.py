@@ -10,6 +10,7 @@ from afterword.plugin.detect.names import (
     clean_name,
     display_name,
     first_name,
+    formal_address,
     greeting_name,
     matches_address,
     name_from_email,
@@ -134,6 +135,29 @@ def test_display_name_falls_back_to_the_address() -> None:
 )
 def test_first_name(name: str, expected: str) -> None:
     assert first_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dr. Helen O'Brien", "Dr. O'Brien"),
+        ("Dr Helen O'Brien (Assistant Principal)", "Dr O'Brien"),
+        ("MR JAMES OKAFOR", "Mr Okafor"),
+        ("Prof. Maria van der Berg", "Prof. van der Berg"),
+        ("Ms. Ngozi Adeyemi-Okafor", "Ms. Adeyemi-Okafor"),
+        ("Cllr Joan Baker", "Cllr Baker"),
+        ("Rev. John Smith, PhD", "Rev. Smith"),
+        ("Dr. Chen", "Dr. Chen"),
+        ("Helen O'Brien", None),  # the invite used no title: first name, as everywhere
+        ("Drew Barrymore", None),
+        ("Dr. 王芳", None),  # no surname an English note can write
+        ("Mrs Amina binti Yusuf", None),  # a patronymic is not a surname
+        ("Mr.\r\nBcc: x@y.com", None),
+    ],
+)
+def test_formal_address_is_title_and_surname_as_the_invite_wrote_them(
+        raw: str, expected: str | None) -> None:
+    assert formal_address(raw) == expected
 
 
 def test_greeting_name_uses_the_cleaned_first_name() -> None:

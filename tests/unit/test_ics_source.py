@@ -602,3 +602,19 @@ def test_redact_url() -> None:
                       "private-0123abcd/basic.ics") == (
         "https://calendar.google.com/calendar/ical/a%40b.com/private-…/basic.ics")
     assert redact_url("https://host:8443/feed.ics?token=abc#x") == "https://host:8443/feed.ics?…"
+
+
+def test_text_escaped_twice_by_its_exporter_is_read_once_more() -> None:
+    data = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//twice//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:twice@acme.com\r\nDTSTAMP:20261101T120000Z\r\n"
+        "DTSTART:20261124T190000Z\r\nDTEND:20261124T200000Z\r\n"
+        "SUMMARY:Interview – Acme\\\\, Inc.\r\n"
+        "DESCRIPTION:Panel:\\\\n2:00 PM Marcus O'Neil (Principal Engineer)\\\\n"
+        "3:00 PM Priya Shah (Engineering Manager)\\\\nPath: C:\\\\\\\\share\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    (event,) = parse_calendar(data, NOV_START, DEC_START, NY, "twice.ics")
+    assert event.summary == "Interview – Acme, Inc."
+    assert event.description.splitlines() == [
+        "Panel:", "2:00 PM Marcus O'Neil (Principal Engineer)",
+        "3:00 PM Priya Shah (Engineering Manager)", "Path: C:\\share"]
