@@ -99,13 +99,16 @@ _WHEN_TOKEN = re.compile(
     r"|today|tomorrow)$",
     re.IGNORECASE,
 )
+_JOINING = frozenset({"of", "for", "and", "the", "de", "du", "des", "del", "der", "für"})
 _NOT_COMPANIES = frozenset({
     "hq", "office", "headquarters", "home", "cafe", "lobby", "us", "you", "me", "team",
     "tbd", "tba", "online", "remote",
 })
 _PREFIX = re.compile(
     r"^\s*(?:(?:updated\s+|new\s+)?invitation|invite|reminder|rescheduled|confirmed"
-    r"|confirmation|fwd?|re|accepted|tentative|external)\s*:\s*",
+    r"|confirmation|fwd?|re|accepted|tentative|external"
+    # a government's or a firm's marking of the mail, not its subject
+    r"|official(?:[\s-]+sensitive)?|unclassified|confidential|internal|restricted)\s*:\s*",
     re.IGNORECASE,
 )
 _TAGS = re.compile(r"\[[^\]]*\]")
@@ -125,6 +128,8 @@ _VIA = re.compile(
     r"^(?P<co>.+?)\s+(?:via\s+(?P<platform>[\w .]+)|candidate\s+calendar"
     r"|\((?P<tool>[\w .]+)\))$", re.IGNORECASE
 )
+_SPEAKING_FOR = re.compile(r"^(?P<who>\S+(?:\s+\S+)?)\s+(?:from|at|@)\s+(?P<co>.+)$",
+                           re.IGNORECASE)
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)*")
 
 
@@ -292,6 +297,10 @@ def _employer_in_display_name(
     that could be a person's ("Jordan Blake", "Lattice Point") only when a Reply-To domain
     spells it ("latticepoint.com")."""
     display = " ".join(display[:200].split())
+    speaking = _SPEAKING_FOR.match(display)
+    if speaking is not None:  # "Olivia from Brightwell Careers": a person or a bot, for them
+        bare = _SENDER_DECORATION.sub("", speaking["co"])
+        return _company_phrase(bare, names)
     bare = _SENDER_DECORATION.sub("", display)
     if bare != display:  # "Acme Recruiting": a team, whatever its words look like
         return _company_phrase(bare, names)
@@ -451,8 +460,7 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
     text = _KIND_PHRASES.sub(" ", text)
     if any(_WHEN_TOKEN.match(w.strip(_EDGE)) for w in text.split()):
         return ""  # a date or time: "@ Tue Nov 24, 2pm", "at 3pm"
-    words = [w for w in text.strip(_EDGE).split()
-             if w == "&" or w.casefold().strip(_EDGE) not in _KIND_WORDS]
+    words = _without_kind_words(text.strip(_EDGE).split())
     if words and words[0][:1].isupper():  # "Globex data team" → "Globex"
         while len(words) > 1 and words[-1].islower():
             words.pop()
@@ -467,9 +475,26 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
         return ""
     if all(word in NON_NAME_WORDS for word in lowered.split()):
         return ""  # slot and topic words only: "Product interview", "Product Design Case"
+    if _job_words(phrase.split()[-1]):
+        return ""  # a job, not its employer: "Science Teacher" (but "Trader Joe's" is one)
     if phrase == phrase.lower():
         phrase = " ".join(w.capitalize() for w in phrase.split())
     return phrase
+
+
+def _without_kind_words(words: list[str]) -> list[str]:
+    """The words that can belong to a name: meeting words go, but a joining word between
+    two capitalised words of the name stays ("Bank of America", "Department for Education")."""
+    def kind(word: str) -> bool:
+        return word.casefold().strip(_EDGE) in _KIND_WORDS
+
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        joins = (word.casefold() in _JOINING and bool(kept) and kept[-1] == words[i - 1]
+                 and i + 1 < len(words) and words[i + 1][:1].isupper() and not kind(words[i + 1]))
+        if word == "&" or joins or not kind(word):
+            kept.append(word)
+    return kept
 
 
 def _without_uncased_qualifiers(words: list[str]) -> list[str]:

@@ -18,12 +18,12 @@ JOB_WORDS = frozenset({
     "em", "pm", "tpm", "owner", "strategist", "accountant", "editor", "writer", "staff",
     "principal", "generalist", "technician", "operator", "representative", "producer",
 }) | frozenset({  # outside tech: schools, care, law, finance, the public sector, retail
-    "teacher", "headteacher", "headmaster", "headmistress", "deputy", "lecturer", "tutor", "dean",
+    "teacher", "headteacher", "headmaster", "headmistress", "deputy", "lecturer", "tutor",
     "provost", "registrar", "librarian", "senco", "governor", "governors", "trustee", "chair",
     "nurse", "sister", "matron", "midwife", "physician", "surgeon", "clinician", "therapist",
     "pharmacist", "practitioner", "paralegal", "solicitor", "barrister", "attorney", "lawyer",
     "clerk", "councillor", "treasurer", "secretary", "superintendent", "inspector", "supervisor",
-    "controller", "auditor", "underwriter", "banker", "trader", "economist", "actuary", "planner",
+    "controller", "auditor", "underwriter", "banker", "economist", "actuary", "planner",
     "assistant", "caseworker", "worker", "commissioner", "buyer", "merchandiser", "broker", "agent",
 }) | frozenset({  # the same in the languages invites from Europe come in
     "ingeniero", "ingeniera", "ingénieur", "ingénieure", "ingenieur", "ingenieurin",
@@ -131,6 +131,17 @@ NON_NAME_WORDS = frozenset({
     "motors", "insurance", "financial", "consulting", "digital", "interactive",
     "entertainment", "logistics", "cloud", "works", "company", "enterprises", "global",
     "brands", "foods", "markets", "payments", "bio", "agency", "associates",
+    # schools, hospitals, charities and the public sector ("Holloway Fields Academy")
+    "academy", "school", "schools", "district", "trust", "council", "hospital", "college",
+    "clinic", "centre", "center", "society", "association", "charity", "authority",
+    "department", "ministry", "directorate", "nhs", "hs", "stores", "savings", "bancorp",
+    "county", "borough",
+    # departments and regions that sign mail or follow a title ("Area Manager – Great Lakes")
+    "human", "region", "regional", "lakes", "midwest", "metro", "greater", "coast",
+    "northeast", "northwest", "southeast", "southwest",
+    # the UK civil service's behaviours, listed in every invitation's prose
+    "delivering", "communicating", "influencing", "together", "developing", "managing",
+    "seeing", "changing", "improving", "behaviours", "behaviors", "strengths",
     # weekdays and months
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "september", "october", "november", "december",

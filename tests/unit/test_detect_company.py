@@ -74,6 +74,12 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
         ("Product Design Case Interview – Alex Rivera", "", ""),
         ("Data Strategy Interview", "", ""),
         ("Product Design Case Interview – Sundial", "Sundial", ""),
+        # a job is not its employer; a marking is not the subject
+        ("Interview Confirmation – Science Teacher", "", "Science Teacher"),
+        ("OFFICIAL: Interview invitation – Department for Inland Waterways", "Department for "
+         "Inland Waterways", ""),
+        ("Interview with Bank of America", "Bank of America", ""),
+        ("Museum of Modern Art – Curator interview", "Museum of Modern Art", ""),
     ],
 )
 def test_parse_title(title: str, company: str, role: str) -> None:
