@@ -55,6 +55,8 @@ _ROLE_LOCAL = frozenset({
     "careers", "jobs", "recruiting", "recruitment", "talent", "talentacquisition", "hiring",
     "hr", "people", "interviews", "interview", "team", "info", "hello", "admin", "support",
     "office", "contact", "staffing", "ta", "recruiters", "candidates", "engineering",
+    "humanresources", "personnel", "vacancies", "employment", "applications", "admissions",
+    "resourcing",
 })
 # Words that make "<word> room" a room ("Interview Room 4", "Huddle Room"), not a person.
 _ROOM_KINDS = (r"conf(?:erence)?|meeting|mtg|interview|huddle|focus|board|training|phone"
@@ -119,7 +121,11 @@ def is_automated(email: str) -> bool:
     local = local_part(email)
     if _AUTOMATED_LOCAL.match(local):
         return True
-    return re.sub(r"[-_.]", "", local.split("+", 1)[0]) in _ROLE_LOCAL
+    local = local.split("+", 1)[0]
+    if re.sub(r"[-_.]", "", local) in _ROLE_LOCAL:
+        return True
+    words = [w for w in re.split(r"[-_.]", local) if w]
+    return bool(words) and all(w in _ROLE_LOCAL for w in words)  # "hr-recruitment"
 
 
 def is_room_or_resource(attendee: Attendee) -> bool:

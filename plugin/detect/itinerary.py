@@ -93,8 +93,9 @@ def _row_on_one_line(row: re.Match[str]) -> str:
         return markup
     first = _FIRST_CELL.search(markup)
     label = _TAG.sub("", first.group(1)).strip() if first else ""
-    if label.endswith(":") and len(label) <= MAX_LABEL:
-        return markup
+    if (first is not None and label.endswith(":") and len(label) <= MAX_LABEL
+            and not any(c.isdigit() for c in label)):  # "2:00 PM:" heads a slot, not a list
+        return markup[:first.end()] + "<br>" + markup[first.end():]  # label, then its list
     return _HTML_BREAK.sub(" | ", markup)
 
 
@@ -334,13 +335,17 @@ def _is_generic_topic(text: str) -> bool:
 def tidy_title(title: str | None) -> str | None:
     """A job title as a note would quote it: "a Senior Software Engineer" and "our Head of
     Data" lose the article prose put before them, "Design Manager for our Canvas team" the
-    sentence's tail."""
+    sentence's tail, "Engagement Manager (Healthcare)" the aside on practice or panel role."""
     if not title:
         return title
     tidy = _TEAM_TAIL.sub("", _LEADING_ARTICLE.sub("", title)).strip()
+    bare = _TRAILING_ASIDE.sub("", tidy).strip()
+    if bare != tidy and looks_like_title(bare):
+        tidy = bare  # "Principal (Financial Institutions)", "… Policy (Panel Chair)"
     return tidy or title
 
 
+_TRAILING_ASIDE = re.compile(r"\s*\([^()]{1,60}\)$")
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the|our|their)\s+(?=\S)", re.IGNORECASE)
 # "Design Manager for our Canvas & Collaboration team": prose placing the job in a team.
 _TEAM_TAIL = re.compile(r"\s+(?:for|on|in|with)\s+(?:our|the|their)\s+[^,;]{1,60}?\s+team$",

@@ -142,6 +142,8 @@ NON_NAME_WORDS = frozenset({
     # the UK civil service's behaviours, listed in every invitation's prose
     "delivering", "communicating", "influencing", "together", "developing", "managing",
     "seeing", "changing", "improving", "behaviours", "behaviors", "strengths",
+    # what an ATS's field labels and footers hold ("Job Requisition:", "Member FDIC")
+    "requisition", "req", "fdic", "member", "members",
     # weekdays and months
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "september", "october", "november", "december",

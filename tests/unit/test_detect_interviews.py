@@ -269,6 +269,8 @@ def test_organizer_who_also_attends_is_an_interviewer() -> None:
         person("scheduling@acme.com", "Acme Scheduling"),
         person("recruiting@acme.com", "Acme Recruiting"),
         person("careers@acme.com"),
+        person("hr-recruitment@acme.com", "ATPS Human Resources"),  # team words, all of them
+        person("talent.team@acme.com"),
         person("interviews@goodtime.io", "GoodTime"),
         person("jane@greenhouse.io", "Jane via Greenhouse"),
         person("x@hire.lever.co"),
@@ -782,3 +784,8 @@ def test_a_title_loses_the_prose_that_places_it_in_a_team() -> None:
     assert interview is not None
     assert [(i.name, i.title) for i in interview.interviewers] == [
         ("Marisol Quintero", "Design Manager")]
+
+
+def test_a_person_whose_address_holds_a_team_word_is_still_a_person() -> None:
+    hr_person = person("maria.hr@acme.com", "Maria Lopez")
+    assert emails(classify(event(attendees=(ALEX, hr_person)))) == ["maria.hr@acme.com"]

@@ -13,6 +13,7 @@ from afterword.plugin.detect.itinerary import (
     named_in_title,
     parse_itinerary,
     parse_person,
+    tidy_title,
 )
 
 P = ScheduledPerson
@@ -324,6 +325,10 @@ def test_a_field_rows_value_cell_is_a_list_one_person_per_line() -> None:
             "</table>")
     assert people(html) == [P("Ayelet Ben-David", "Staff Product Designer"),
                             P("Jonas Pettersson-Ruiz", "Head of Product")]
+    workday = ("<table><tr><td>Interviewer(s):</td><td>Rosalind Achterberg, Vice President - "
+               "Commercial Lending Finance<br>Naveen Subramaniam, Senior Manager - FP&amp;A</td>"
+               "</tr></table>")
+    assert [p.name for p in people(workday)] == ["Rosalind Achterberg", "Naveen Subramaniam"]
     timed = ("<table><tr><td>2:00 PM:</td><td><b>Marcus O'Neil</b><br>Principal Engineer</td>"
              "</tr></table>")  # a slot's time ending in a colon: name and title still
     assert people(timed) == [P("Marcus O'Neil", "Principal Engineer")]
@@ -590,3 +595,14 @@ def test_titles_from_schools_wards_banks_and_law_firms(title: str) -> None:
 @pytest.mark.parametrize("text", ["2:00 PM", "Room 2041", "10/12", "Behavioral"])
 def test_times_numbers_and_topics_are_not_titles(text: str) -> None:
     assert not looks_like_title(text)
+
+
+@pytest.mark.parametrize(("title", "tidy"), [
+    ("Engagement Manager (Healthcare & Public Sector)", "Engagement Manager"),
+    ("Deputy Director, Flood Resilience Policy (Panel Chair)",
+     "Deputy Director, Flood Resilience Policy"),
+    ("Ingeniera (Datos)", "Ingeniera"),
+    ("(Staff Engineer)", "(Staff Engineer)"),  # nothing would be left: kept as written
+])
+def test_an_aside_after_a_title_goes(title: str, tidy: str) -> None:
+    assert tidy_title(title) == tidy
