@@ -27,6 +27,7 @@ from afterword.plugin.detect.addresses import (
 )
 from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
 from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS, LEGAL_FORMS, NON_NAME_WORDS
+from afterword.plugin.detect.merge import company_key
 from afterword.plugin.detect.names import is_uncased, name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
 from afterword.plugin.model import CalendarEvent, Interviewer
@@ -99,6 +100,12 @@ _WHEN_TOKEN = re.compile(
     r"|today|tomorrow)$",
     re.IGNORECASE,
 )
+# What a charity's, a school's or a public body's name ends in, after a word of its own.
+_BODIES = frozenset({
+    "network", "foundation", "trust", "alliance", "partnership", "collective", "cooperative",
+    "association", "society", "council", "academy", "school", "schools", "district", "college",
+    "hospital", "institute", "centre", "center", "services", "coalition", "fund",
+})
 _JOINING = frozenset({"of", "for", "and", "the", "de", "du", "des", "del", "der", "für"})
 _NOT_COMPANIES = frozenset({
     "hq", "office", "headquarters", "home", "cafe", "lobby", "us", "you", "me", "team",
@@ -128,6 +135,12 @@ _VIA = re.compile(
     r"^(?P<co>.+?)\s+(?:via\s+(?P<platform>[\w .]+)|candidate\s+calendar"
     r"|\((?P<tool>[\w .]+)\))$", re.IGNORECASE
 )
+_EMPLOYER_LINE = re.compile(
+    r"^[ \t]*(?:client|company|employer|hiring\s+(?:company|organi[sz]ation)|organi[sz]ation)"
+    r"[ \t]*:[ \t|]*(?P<co>[^\n]{2,80})$", re.IGNORECASE | re.MULTILINE)
+# A name spelled out: capitalised words, joined by "for", "of", "and", "the".
+_SPELLED_OUT = re.compile(
+    r"\b[A-Z][\w'’-]*(?:[ \t]+(?:(?:for|of|and|the|&)[ \t]+)*[A-Z][\w'’-]*)+")
 _SPEAKING_FOR = re.compile(r"^(?P<who>\S+(?:\s+\S+)?)\s+(?:from|at|@)\s+(?P<co>.+)$",
                            re.IGNORECASE)
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)*")
@@ -154,12 +167,14 @@ def company_and_role(
         role = application.role or role
     else:
         company = (
-            _fuller(sender, (title_company, subject_company))
+            _employer_field(event, names)
+            or _fuller(sender, (title_company, subject_company))
             or title_company
             or subject_company
             or _company_in_body(event, names)
             or _spelled_as_written(_company_from_domains(domains), domains, event)
         )
+        company = _expanded(company, event)
     return company, _without_company(role, company)
 
 
@@ -365,6 +380,8 @@ def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent
                 if _spells(words[i:j], label):
                     while j < len(words) and words[j].casefold().strip(_EDGE) in COMPANY_SUFFIXES:
                         j += 1  # "Brackenridge Capital" for brackenridge.com
+                    if j + 1 < len(words) and words[j + 1].casefold().strip(_EDGE) in _BODIES:
+                        j += 2  # "Harvest Commons Food Network" for harvestcommons.org
                     return " ".join(words[i:j]).strip(_EDGE)
     return guess
 
@@ -571,10 +588,53 @@ def _role_in_parts(parts: Iterable[str], names: Sequence[str]) -> str:
 
 
 def _without_company(role: str, company: str) -> str:
-    """"Acme Tech Lead" → "Tech Lead" when the company is Acme."""
-    if company and role.casefold().startswith(company.casefold() + " "):
+    """"Acme Tech Lead" → "Tech Lead", "Paralegal, Acme LLP" → "Paralegal" when the
+    company is Acme (LLP)."""
+    if not company:
+        return role
+    if role.casefold().startswith(company.casefold() + " "):
         return role[len(company) + 1:].strip()
+    head, comma, tail = role.rpartition(",")
+    if comma and company_key(tail) == company_key(company):
+        return head.strip()
     return role
+
+
+def _employer_field(event: CalendarEvent, names: Sequence[str]) -> str:
+    """The employer an agency's or a platform's mail names in a field of its own ("Client:
+    Ashcombe Whitfield LLP"): said outright, it beats every guess from senders and domains."""
+    text = event.description[:MAX_BODY_SCAN]
+    if event.mail is not None and event.mail.text:
+        text += "\n" + event.mail.text[:MAX_BODY_SCAN]
+    for found in _EMPLOYER_LINE.finditer(text):
+        company = _company_phrase(found["co"].split("|")[0], names)
+        if company:
+            return company
+    return ""
+
+
+def _expanded(company: str, event: CalendarEvent) -> str:
+    """"DIW" as the invite writes it out ("Department for Inland Waterways"), when it does:
+    an acronym from a domain or a title reads oddly in a thank-you note."""
+    if not (2 <= len(company) <= 6 and company.isupper() and company.isalpha()):
+        return company
+    organizer = event.organizer.name if event.organizer is not None else ""
+    text = " ".join((event.summary[:300], organizer[:200], event.description[:MAX_DESCRIPTION],
+                     event.mail.text[:MAX_BODY_SCAN] if event.mail is not None else ""))
+    for run in _SPELLED_OUT.finditer(text):
+        words = run.group(0).split()
+        for i, first in enumerate(words):
+            if first[:1] != company[0]:
+                continue
+            capitals = 0
+            for j in range(i, len(words)):
+                if words[j][:1].isupper():
+                    if words[j][0] != company[capitals]:
+                        break
+                    capitals += 1
+                    if capitals == len(company):
+                        return " ".join(words[i:j + 1])
+    return company
 
 
 # --- titles --------------------------------------------------------------------------------

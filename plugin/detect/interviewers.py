@@ -34,6 +34,7 @@ from afterword.plugin.detect.lexicon import (
     ORGANIZER_ABSENT,
 )
 from afterword.plugin.detect.names import (
+    clean_name,
     display_name,
     formal_address,
     matches_address,
@@ -250,7 +251,9 @@ def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
     email = _usable_email(attendee)
     listed = _attendee_name(attendee)
     name = person.name
-    if listed and "@" not in listed and (not is_full_name(name) or len(listed) > len(name)):
+    named = bool(clean_name(attendee.name or ""))  # not a name made up from the address
+    if (listed and "@" not in listed and (not is_full_name(name) or len(listed) > len(name))
+            and (named or not is_full_name(name))):
         name = listed  # the calendar's "Marcus James O'Neil" over the schedule's "Marcus"
     return Interviewer(name=name, email=email, title=person.title, topic=person.topic,
                        greeting=person.greeting or formal_address(attendee.name or ""))

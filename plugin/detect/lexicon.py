@@ -23,7 +23,7 @@ JOB_WORDS = frozenset({
     "nurse", "sister", "matron", "midwife", "physician", "surgeon", "clinician", "therapist",
     "pharmacist", "practitioner", "paralegal", "solicitor", "barrister", "attorney", "lawyer",
     "clerk", "councillor", "treasurer", "secretary", "superintendent", "inspector", "supervisor",
-    "controller", "auditor", "underwriter", "banker", "economist", "actuary", "planner",
+    "controller", "auditor", "underwriter", "banker", "economist", "actuary", "member", "planner",
     "assistant", "caseworker", "worker", "commissioner", "buyer", "merchandiser", "broker", "agent",
 }) | frozenset({  # the same in the languages invites from Europe come in
     "ingeniero", "ingeniera", "ingénieur", "ingénieure", "ingenieur", "ingenieurin",

@@ -386,7 +386,7 @@ def _initial_of(initial: str, word: str) -> bool:
 
 def matches_address(name: str, email: str) -> bool:
     """Whether an address's local part is built from the name: marcus.oneil, moneil,
-    marcuso, oneil.marcus or (for a one-word name) marcus."""
+    marcuso, oneil.marcus, marcus.oneil.nyc or (for a one-word name) marcus."""
     tokens = [t.replace(" ", "") for t in name_tokens(name)]
     if not tokens or "@" not in email:
         return False
@@ -401,4 +401,9 @@ def matches_address(name: str, email: str) -> bool:
         first + last, last + first, first[0] + last, first + last[0], last + first[0],
         "".join(tokens),
     }
-    return joined in forms
+    if joined in forms:
+        return True
+    # "ebony.washington.nyc", "priya_shah_uk": the name, then a word of the owner's own
+    words = [w for w in (re.sub(r"[^a-z]", "", name_key(p)) for p in re.split(r"[._]", local))
+             if w]
+    return len(words) == 3 and words[:2] in ([first, last], [last, first])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from afterword.plugin.config import Application
 from afterword.plugin.detect import DetectionSettings, classify_event, company_from_domain
 from afterword.plugin.detect.addresses import is_public_provider
 from afterword.plugin.detect.company import company_and_role, parse_title, without_employer
-from afterword.plugin.model import Attendee, CalendarEvent, Identity, Interviewer
+from afterword.plugin.model import Attendee, CalendarEvent, Identity, Interviewer, MailFacts
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 ME = Identity("Alex Rivera", "alex.rivera@example.com")
@@ -216,3 +217,43 @@ def test_a_domain_cutting_the_last_words_short_names_the_company_as_written(
                        organizer=Attendee("oona.pelletier@tamarackmutins.com", "Oona Pelletier"),
                        attendees=(ALEX, Attendee("oona.pelletier@tamarackmutins.com", "")))
     assert detected(ev)[0] == company
+
+
+# --- a fifth blind batch: employers outside tech --------------------------------------------
+
+
+def with_text(ev: CalendarEvent, description: str, sender: Attendee | None = None,
+              organizer: Attendee | None = None) -> CalendarEvent:
+    facts = MailFacts(sender=sender, subject=ev.summary) if sender is not None else None
+    return replace(ev, description=description, mail=facts,
+                   organizer=organizer or ev.organizer)
+
+
+def test_an_agencys_client_field_names_the_employer() -> None:
+    ev = with_text(event("Interview confirmed – Litigation Paralegal, Ashcombe Whitfield LLP",
+                         "fionnuala.mcateer@ashcombewhitfield.com",
+                         organizer="bmonteiro@kestrellegal.com"),
+                   "Great news!\n\nClient: Ashcombe Whitfield LLP\nRole: Litigation Paralegal\n\n"
+                   "Beatriz Monteiro\nKestrel Legal Staffing")
+    assert detected(ev) == ("Ashcombe Whitfield LLP", "Litigation Paralegal")
+
+
+def test_an_acronym_is_written_out_as_the_invite_writes_it() -> None:
+    ev = with_text(event("Interview – Policy Adviser", "gareth.pryce-jones@diw.gov.uk"),
+                   "Panel: Gareth Pryce-Jones\n\nRegards,\nHR Team\n"
+                   "The Department for Inland Waterways | 2 Marsham Street")
+    assert detected(ev)[0] == "Department for Inland Waterways"
+
+
+def test_a_bot_from_the_employer_speaks_for_it() -> None:
+    bot = Attendee("brightwell@paradox.ai", "Olivia from Brightwell Careers")
+    ev = with_text(event("Interview with Brightwell Home & Garden", "m.quintero@brightwell.com"),
+                   "Interviewer: Marisol Quintero-Vargas", sender=bot, organizer=bot)
+    assert detected(ev)[0] == "Brightwell Home & Garden"
+
+
+def test_a_charity_keeps_the_words_its_domain_leaves_out() -> None:
+    ev = with_text(event("Panel Interview – Program Manager", "tnunez@harvestcommons.org"),
+                   "Warmly,\nRenée Dubois-Laurent\nHR & Operations Director, Harvest Commons "
+                   "Food Network\n")
+    assert detected(ev)[0] == "Harvest Commons Food Network"

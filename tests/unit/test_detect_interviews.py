@@ -789,3 +789,15 @@ def test_a_title_loses_the_prose_that_places_it_in_a_team() -> None:
 def test_a_person_whose_address_holds_a_team_word_is_still_a_person() -> None:
     hr_person = person("maria.hr@acme.com", "Maria Lopez")
     assert emails(classify(event(attendees=(ALEX, hr_person)))) == ["maria.hr@acme.com"]
+
+
+def test_a_board_member_on_a_personal_address_keeps_the_name_the_panel_list_gives() -> None:
+    ebony = person("ebony.washington.nyc@gmail.com", "ebony.washington.nyc@gmail.com")
+    ev = event("Panel Interview – Program Manager", (ALEX, MARCUS, ebony),
+               description="The panel:\nMarcus O'Neil – Director of Programs\n"
+                           "Ebony Washington – Board Member, Program Committee\n")
+    interview = classify(ev)
+    assert interview is not None
+    found = {i.email: (i.name, i.title) for i in interview.interviewers}
+    assert found["ebony.washington.nyc@gmail.com"] == (
+        "Ebony Washington", "Board Member, Program Committee")

@@ -195,6 +195,9 @@ def test_same_person_first_name_only_can_be_refused() -> None:
         ("Marcus O'Neil", "oneil.marcus@acme.com", True),
         ("José Álvarez", "jose_alvarez@acme.com", True),
         ("Priya", "priya@acme.com", True),
+        ("Ebony Washington", "ebony.washington.nyc@gmail.com", True),  # and a word of hers
+        ("Ebony Washington", "ebonywashingtonnyc@gmail.com", False),  # run together: unsure
+        ("Ebony Washington", "ebony.w.washington.nyc@gmail.com", False),
         ("Marcus O'Neil", "priya@acme.com", False),
         ("Marcus O'Neil", "not-an-address", False),
     ],
