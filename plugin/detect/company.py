@@ -104,7 +104,8 @@ _WHEN_TOKEN = re.compile(
 _BODIES = frozenset({
     "network", "foundation", "trust", "alliance", "partnership", "collective", "cooperative",
     "association", "society", "council", "academy", "school", "schools", "district", "college",
-    "hospital", "institute", "centre", "center", "services", "coalition", "fund",
+    "hospital", "institute", "centre", "center", "services", "coalition", "fund", "project",
+    "initiative",
 })
 _JOINING = frozenset({"of", "for", "and", "the", "de", "du", "des", "del", "der", "für"})
 _NOT_COMPANIES = frozenset({
@@ -380,7 +381,10 @@ def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent
                 if _spells(words[i:j], label):
                     while j < len(words) and words[j].casefold().strip(_EDGE) in COMPANY_SUFFIXES:
                         j += 1  # "Brackenridge Capital" for brackenridge.com
-                    if j + 1 < len(words) and words[j + 1].casefold().strip(_EDGE) in _BODIES:
+                    ahead = [w.casefold().strip(_EDGE) for w in words[j:j + 2]]
+                    if ahead[:1] and ahead[0] in _BODIES:
+                        j += 1  # "Riverstone Literacy Project" for riverstoneliteracy.org
+                    elif len(ahead) == 2 and ahead[1] in _BODIES:
                         j += 2  # "Harvest Commons Food Network" for harvestcommons.org
                     return " ".join(words[i:j]).strip(_EDGE)
     return guess

@@ -342,6 +342,21 @@ def _forwarder(event: CalendarEvent) -> str | None:
     return mail.sender.email.casefold() if forwarded else None
 
 
+def organizer_named_in_title(
+    people: Roster, settings: DetectionSettings, named: Sequence[ScheduledPerson]
+) -> tuple[Interviewer, ...]:
+    """The organizer off the attendee list whom the title names as the other party: a
+    booking tool's host ("Second Interview between Amara Nwosu-Diallo and Alex Rivera")."""
+    organizer = people.organizer
+    if organizer is None or people.organizer_listed or organizer[1] is not Verdict.INTERVIEWER:
+        return ()
+    host = organizer[0]
+    if not any(same_person(p.name, _attendee_name(host), first_only=False) for p in named):
+        return ()
+    return find_interviewers(Roster((*people.entries, organizer), organizer, True), settings,
+                             ())
+
+
 def speaking_organizer(
     people: Roster, settings: DetectionSettings, schedule: Sequence[ScheduledPerson], text: str
 ) -> tuple[Interviewer, ...]:

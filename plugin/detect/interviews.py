@@ -35,6 +35,7 @@ from afterword.plugin.detect.interviewers import (
     Verdict,
     find_interviewers,
     is_me,
+    organizer_named_in_title,
     outsiders_use_public_mail,
     roster,
     speaking_organizer,
@@ -140,7 +141,9 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         interviewers = find_interviewers(people, settings, named)
     interviewers = _with_sender(from_mail.sender_interviewer(event, people, schedule),
                                 interviewers)
-    hosted = speaking_organizer(people, settings, schedule, text)
+    hosted = speaking_organizer(people, settings, schedule, text) or (
+        () if interviewers else organizer_named_in_title(people, settings,
+                                                         named_in_title(summary)))
     interviewers = (*interviewers, *(h for h in hosted
                                      if not any(h.key == i.key for i in interviewers)))
     if not interviewers:

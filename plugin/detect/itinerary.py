@@ -543,7 +543,27 @@ def parse_itinerary(text: str) -> tuple[ScheduledPerson, ...]:
         for sentence in _sentences(line):
             if len(sentence) <= MAX_LINE_LENGTH:
                 _scan_line(sentence, scan)
-    return _merge(scan.people)
+    return _with_addresses_in(_merge(scan.people), text[:MAX_DESCRIPTION])
+
+
+def _with_addresses_in(
+    people: tuple[ScheduledPerson, ...], text: str
+) -> tuple[ScheduledPerson, ...]:
+    """A listed person without an address gets the one the text writes elsewhere ("contact
+    Seán directly at sean.obriain@…"), when exactly one address there is built from their
+    name: never someone else's, never a team mailbox."""
+    if not any(p.listed and p.email is None for p in people):
+        return people
+    found = {m.group(1).casefold() for m in _EMAIL.finditer(text)}
+    taken = {p.email for p in people if p.email}
+    result = []
+    for person in people:
+        if person.listed and person.email is None:
+            theirs = [a for a in found - taken if _their_address(person, a)]
+            if len(theirs) == 1:
+                person = replace(person, email=theirs[0])
+        result.append(person)
+    return tuple(result)
 
 
 def _slot_topics(lines: list[str]) -> dict[int, str]:
@@ -987,11 +1007,17 @@ def _merge(people: list[ScheduledPerson]) -> tuple[ScheduledPerson, ...]:
     return tuple(merged)
 
 
+_BETWEEN = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*$", re.IGNORECASE)
+
+
 def named_in_title(summary: str) -> tuple[ScheduledPerson, ...]:
     """A full name the title gives ("Interview with Marcus O'Neil", "Acme <> Priya Shah"),
     for the candidate's own event copy that lists nobody."""
     found = _WITH.search(summary[:300])
-    if found:  # "w/ Hana Sato @ Brightwater": the company clause is not part of the name
+    between = _BETWEEN.search(summary[:300])
+    if between:  # Calendly: "Second Interview between Amara Nwosu-Diallo and Alex Rivera"
+        sides = [between["a"], between["b"]]
+    elif found:  # "w/ Hana Sato @ Brightwater": the company clause is not part of the name
         sides = [_TITLE_CLAUSE_END.split(found["rest"], maxsplit=1)[0]]
     else:
         sides = re.split(r"\s*(?:<>|<->|↔|\s[x×]\s)\s*", summary[:300])

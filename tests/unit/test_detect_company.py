@@ -257,3 +257,9 @@ def test_a_charity_keeps_the_words_its_domain_leaves_out() -> None:
                    "Warmly,\nRenée Dubois-Laurent\nHR & Operations Director, Harvest Commons "
                    "Food Network\n")
     assert detected(ev)[0] == "Harvest Commons Food Network"
+
+
+def test_a_project_keeps_its_last_word() -> None:
+    ev = with_text(event("Second Interview", "amara.nwosu@riverstoneliteracy.org"),
+                   "A conversation about grant reporting. – Riverstone Literacy Project")
+    assert detected(ev)[0] == "Riverstone Literacy Project"

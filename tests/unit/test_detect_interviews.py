@@ -801,3 +801,15 @@ def test_a_board_member_on_a_personal_address_keeps_the_name_the_panel_list_give
     found = {i.email: (i.name, i.title) for i in interview.interviewers}
     assert found["ebony.washington.nyc@gmail.com"] == (
         "Ebony Washington", "Board Member, Program Committee")
+
+
+def test_a_booking_tools_host_named_in_the_title_is_the_interviewer() -> None:
+    host = person("amara.nwosu@riverstoneliteracy.org", "Amara Nwosu-Diallo")
+    ev = event("Program Manager – Second Interview between Amara Nwosu-Diallo and Alex Rivera",
+               (ALEX,), organizer=host)
+    assert emails(classify(ev)) == ["amara.nwosu@riverstoneliteracy.org"]
+    other = event("Program Manager – Second Interview between Dana Okafor and Alex Rivera",
+                  (ALEX,), organizer=host)
+    found = classify(other)  # the title names someone else: the host only booked it
+    assert found is not None
+    assert [(i.name, i.email) for i in found.interviewers] == [("Dana Okafor", None)]

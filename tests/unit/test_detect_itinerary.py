@@ -606,3 +606,14 @@ def test_times_numbers_and_topics_are_not_titles(text: str) -> None:
 ])
 def test_an_aside_after_a_title_goes(title: str, tidy: str) -> None:
     assert tidy_title(title) == tidy
+
+
+def test_an_address_written_elsewhere_is_theirs_when_built_from_their_name() -> None:
+    text = ("Interviewer: Seán Ó Briain, Senior Talent Acquisition Partner\n\n"
+            "Questions? Contact Seán directly at sean.obriain@brightwellhg.com or our team at "
+            "talent@brightwellhg.com.")
+    [person] = people(text)
+    assert person.email == "sean.obriain@brightwellhg.com"
+    twice = text + " (or sean_obriain@brightwell-retail.com)"
+    assert [p.email for p in people(twice)] == [None]  # two of his: not sure which
+    assert [p.email for p in people(text.replace("sean.obriain@", "hiring@"))] == [None]
