@@ -133,7 +133,7 @@ NON_NAME_WORDS = frozenset({
     "brands", "foods", "markets", "payments", "bio", "agency", "associates",
     # schools, hospitals, charities and the public sector ("Holloway Fields Academy")
     "academy", "school", "schools", "district", "trust", "council", "hospital", "college",
-    "clinic", "centre", "center", "society", "association", "charity", "authority",
+    "clinic", "centre", "center", "society", "association", "authority",
     "department", "ministry", "directorate", "nhs", "hs", "stores", "savings", "bancorp",
     "county", "borough",
     # departments and regions that sign mail or follow a title ("Area Manager – Great Lakes")

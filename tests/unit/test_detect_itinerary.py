@@ -617,3 +617,8 @@ def test_an_address_written_elsewhere_is_theirs_when_built_from_their_name() -> 
     twice = text + " (or sean_obriain@brightwell-retail.com)"
     assert [p.email for p in people(twice)] == [None]  # two of his: not sure which
     assert [p.email for p in people(text.replace("sean.obriain@", "hiring@"))] == [None]
+
+
+def test_given_names_that_are_also_words_stay_names() -> None:
+    assert [p.name for p in people("Interviewers:\nCharity Okafor\nDean Thomas\nHope Lee")] == [
+        "Charity Okafor", "Dean Thomas", "Hope Lee"]
