@@ -34,6 +34,10 @@ RECRUITING_TOOL_DOMAINS = frozenset({
     "bamboohr.com", "rippling-ats.com", "pinpointhq.com", "personio.de", "comeet.co",
     "recruiterbox.com", "dover.com", "wellfound.com", "hired.com", "workablemail.com",
     "personio.com", "myworkdayjobs.com",
+    # the public sector's, academia's and Europe's
+    "trac.jobs", "jobtrain.co.uk", "healthjobsuk.com", "interfolio.com",
+    "academicjobsonline.org", "softgarden.io", "softgarden.de", "welcometothejungle.com",
+    "taleo.net", "successfactors.com", "successfactors.eu", "join.com",
 })
 # General-purpose booking tools: never a person, but not a sign of an interview either.
 BOOKING_TOOL_DOMAINS = frozenset({

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from afterword.plugin.config import Application
 from afterword.plugin.detect.addresses import (
     domain_of,
+    is_automated,
     is_public_provider,
     is_scheduling_tool,
     is_valid_address,
@@ -39,6 +40,8 @@ PLATFORM_NAMES = frozenset({
     "jazzhr", "bamboohr", "coderpad", "hackerrank", "codesignal", "zoom", "webex", "personio",
     "pinpoint", "comeet", "wellfound", "breezy hr", "recruiterbox",
     "google meet", "microsoft teams", "teams", "hangouts", "google calendar", "outlook",
+    "trac", "jobtrain", "interfolio", "softgarden", "taleo", "successfactors", "indeed",
+    "linkedin", "welcome to the jungle", "join", "microsoft outlook",
 })
 # Words that describe the meeting, not the company ("Acme Virtual Onsite" → "Acme").
 _KIND_WORDS = frozenset({
@@ -62,6 +65,10 @@ _KIND_WORDS = frozenset({
     "gesprek", "avec", "con", "mit", "bei", "chez", "pour", "para", "für", "invitación",
     "confirmación", "confirmé", "confirmée", "bestätigung", "videollamada",
     "visioconférence", "votre", "vos", "ihr", "ihre", "ihren", "su", "tu", "tus", "sus",
+    "uitnodiging", "sollicitatie", "kennismakingsgesprek", "invito", "convocation",
+    "convocatoria", "bewerbung", "termin",
+    # academia and care: what kind of visit or post, not who offers it
+    "postdoc", "postdoctoral", "faculty", "search", "campus", "visit", "locum",
 })
 # What platforms and team mailboxes add to an employer's name in a sender's display name.
 _SENDER_DECORATION = re.compile(
@@ -105,8 +112,12 @@ _BODIES = frozenset({
     "network", "foundation", "trust", "alliance", "partnership", "collective", "cooperative",
     "association", "society", "council", "academy", "school", "schools", "district", "college",
     "hospital", "institute", "centre", "center", "services", "coalition", "fund", "project",
-    "initiative",
+    "initiative", "university", "polytechnic", "laboratory", "observatory", "museum",
 })
+_DEVOTED_TO = re.compile(r"[ \t]+(?:for|of)(?:[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*){1,4}")
+_OF_WORDS = frozenset({"of", "de", "du", "des", "del", "di", "für"})
+_TRAILING_UNITS = frozenset({"ED", "ER", "A&E", "ICU", "NICU", "PICU", "HDU"})
+_CARE_UNITS = frozenset({"ward", "icu", "nicu", "picu", "hdu", "a&e", "theatres", "unit"})
 _JOINING = frozenset({"of", "for", "and", "the", "de", "du", "des", "del", "der", "für"})
 _NOT_COMPANIES = frozenset({
     "hq", "office", "headquarters", "home", "cafe", "lobby", "us", "you", "me", "team",
@@ -277,6 +288,9 @@ def _company_of_sender(event: CalendarEvent, names: Sequence[str]) -> str:
         company = _employer_via_platform(organizer.name, names, spellers)
         if company is not None:
             return company
+        company = _team_of(organizer.name, names)  # "Bayview Health Talent Acquisition"
+        if company:
+            return company
     sender = event.mail.sender if event.mail is not None else None
     if sender is None:
         return ""
@@ -313,20 +327,31 @@ def _employer_in_display_name(
     that could be a person's ("Jordan Blake", "Lattice Point") only when a Reply-To domain
     spells it ("latticepoint.com")."""
     display = " ".join(display[:200].split())
-    speaking = _SPEAKING_FOR.match(display)
-    if speaking is not None:  # "Olivia from Brightwell Careers": a person or a bot, for them
-        bare = _SENDER_DECORATION.sub("", speaking["co"])
-        return _company_phrase(bare, names)
-    bare = _SENDER_DECORATION.sub("", display)
-    if bare != display:  # "Acme Recruiting": a team, whatever its words look like
-        return _company_phrase(bare, names)
+    team = _team_of(display, names)
+    if team or _SPEAKING_FOR.match(display) or _SENDER_DECORATION.search(display):
+        return team
     domain = domain_of(email)
+    if is_automated(email) and not looks_like_person(display, min_tokens=2):
+        return _company_phrase(display, names)  # "Riverside Hospitals NHS Trust <no-reply@…>"
     if not domain or not is_scheduling_tool(domain):
         return ""
     letters = _letters(display)
     spelled = any(_letters(organisation_label(d)) == letters for d in reply_domains if d)
     if spelled or not looks_like_person(display, min_tokens=2):
         return _company_phrase(display, names)  # "Acme <no-reply@ashbyhq.com>"
+    return ""
+
+
+def _team_of(display: str, names: Sequence[str]) -> str:
+    """The employer a team's or a bot's display name speaks for: "Acme Recruiting",
+    "Olivia from Brightwell Careers"; "" for any other name."""
+    display = " ".join(display[:200].split())
+    speaking = _SPEAKING_FOR.match(display)
+    if speaking is not None:  # a person or a bot, for them
+        return _company_phrase(_SENDER_DECORATION.sub("", speaking["co"]), names)
+    bare = _SENDER_DECORATION.sub("", display)
+    if bare != display:  # a team, whatever its words look like
+        return _company_phrase(bare, names)
     return ""
 
 
@@ -386,8 +411,18 @@ def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent
                         j += 1  # "Riverstone Literacy Project" for riverstoneliteracy.org
                     elif len(ahead) == 2 and ahead[1] in _BODIES:
                         j += 2  # "Harvest Commons Food Network" for harvestcommons.org
-                    return " ".join(words[i:j]).strip(_EDGE)
+                    name = " ".join(words[i:j]).strip(_EDGE)
+                    if words[j - 1].casefold().strip(_EDGE) in _BODIES:
+                        name += _devoted_to(text, run.start() + len(" ".join(words[:j])))
+                    return name
     return guess
+
+
+def _devoted_to(text: str, at: int) -> str:
+    """" for Biomedical Research" after "Kessler Institute": what a body is for, when the
+    text goes on to say it in capitals."""
+    found = _DEVOTED_TO.match(text, at)
+    return found.group(0).rstrip(_EDGE) if found else ""
 
 
 def _spells(words: Sequence[str], label: str) -> bool:
@@ -486,6 +521,9 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
         while len(words) > 1 and words[-1].islower():
             words.pop()
     words = _joined_by_ampersand(_without_uncased_qualifiers(words))
+    if (len(words) > 1 and words[-1].strip(_EDGE) in _TRAILING_UNITS
+            and _POSSESSIVE.sub("", words[-2].casefold().strip(_EDGE)) in _BODIES):
+        words.pop()  # "St Aldhelm's Hospital ED": the hospital, not its department
     phrase = _POSSESSIVE.sub("", " ".join(words).strip(_EDGE)).strip(_EDGE)
     if not phrase or len(phrase) > 60 or len(phrase.split()) > 6:
         return ""
@@ -496,8 +534,14 @@ def _company_phrase(text: str, names: Sequence[str]) -> str:
         return ""
     if all(word in NON_NAME_WORDS for word in lowered.split()):
         return ""  # slot and topic words only: "Product interview", "Product Design Case"
-    if _job_words(phrase.split()[-1]):
-        return ""  # a job, not its employer: "Science Teacher" (but "Trader Joe's" is one)
+    words = lowered.split()
+    if _job_words(words[-1]) or (len(words) > 2 and _job_words(words[0])
+                                 and words[1] in _OF_WORDS):
+        return ""  # a job, not its employer: "Science Teacher", "Chef de projet Data"
+    if any(word.strip(_EDGE) in _CARE_UNITS for word in words):
+        return ""  # a hospital's ward or unit: "Ward 7B Acute Medicine", "Cardiovascular ICU"
+    if sum(c.isdigit() for c in phrase) >= 3:
+        return ""  # a reference: "284-RUH-7781", "R-0044127"
     if phrase == phrase.lower():
         phrase = " ".join(w.capitalize() for w in phrase.split())
     return phrase

@@ -24,7 +24,8 @@ JOB_WORDS = frozenset({
     "pharmacist", "practitioner", "paralegal", "solicitor", "barrister", "attorney", "lawyer",
     "clerk", "councillor", "treasurer", "secretary", "superintendent", "inspector", "supervisor",
     "controller", "auditor", "underwriter", "banker", "economist", "actuary", "member", "planner",
-    "assistant", "caseworker", "worker", "commissioner", "buyer", "merchandiser", "broker", "agent",
+    "assistant", "chef", "caseworker", "worker", "commissioner", "buyer", "merchandiser",
+    "broker", "agent",
 }) | frozenset({  # the same in the languages invites from Europe come in
     "ingeniero", "ingeniera", "ingénieur", "ingénieure", "ingenieur", "ingenieurin",
     "ingegnere", "responsable", "responsabile", "directeur", "directrice", "directora",

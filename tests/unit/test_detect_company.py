@@ -80,6 +80,17 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
         ("OFFICIAL: Interview invitation – Department for Inland Waterways", "Department for "
          "Inland Waterways", ""),
         ("Interview with Bank of America", "Bank of America", ""),
+        # a sixth blind batch: academia, care and Europe
+        ("Uitnodiging sollicitatiegesprek – Data Engineer – Zeilmaker Energie",
+         "Zeilmaker Energie", "Data Engineer"),
+        ("Postdoc interview – Alex Rivera (Halvorsen Lab)", "", ""),
+        ("Faculty Search – Assistant Professor, Computer Science: Zoom interview", "",
+         "Assistant Professor, Computer Science"),
+        ("Entretien – Chef de projet Data (H/F) – Alex Rivera", "", "Chef de projet Data"),
+        ("Interview Confirmation - Staff Nurse - Ward 7B Acute Medicine - 284-RUH-7781", "",
+         "Staff Nurse"),
+        ("Interview: Registered Nurse - Cardiovascular ICU (R-0044127)", "", "Registered Nurse"),
+        ("Locum interview – St Aldhelm's Hospital ED", "St Aldhelm's Hospital", ""),
         ("Museum of Modern Art – Curator interview", "Museum of Modern Art", ""),
     ],
 )
@@ -263,3 +274,27 @@ def test_a_project_keeps_its_last_word() -> None:
     ev = with_text(event("Second Interview", "amara.nwosu@riverstoneliteracy.org"),
                    "A conversation about grant reporting. – Riverstone Literacy Project")
     assert detected(ev)[0] == "Riverstone Literacy Project"
+
+
+def test_a_talent_teams_organizer_name_names_the_employer() -> None:
+    ev = replace(event("Interview: Registered Nurse - Cardiovascular ICU (R-0044127)",
+                       "c.ng@bayviewhealth.org"),
+                 organizer=Attendee("talent@myworkday.com", "Bayview Health Talent Acquisition"))
+    assert detected(ev)[0] == "Bayview Health"
+
+
+def test_a_no_reply_senders_name_is_the_organisation() -> None:
+    trust = Attendee("no-reply@trac.jobs", "Riverside University Hospitals NHS Foundation Trust")
+    ev = with_text(event("Interview Confirmation - Staff Nurse - 284-RUH-7781", "s.w@nhs.net"),
+                   "Interview panel: Sarah Whitlock, Ward Manager", sender=trust,
+                   organizer=trust)
+    assert detected(ev)[0] == "Riverside University Hospitals NHS Foundation Trust"
+
+
+def test_a_research_institute_keeps_what_it_is_for() -> None:
+    ev = with_text(event("Postdoc interview – Alex Rivera", "ingrid.h@kessler-institute.org"),
+                   "Best,\nIngrid Halvorsen\nKessler Institute for Biomedical Research, Boston")
+    assert detected(ev)[0] == "Kessler Institute for Biomedical Research"
+    uni = with_text(event("Faculty Search – Zoom interview", "janet.cole@lakeshore.edu"),
+                    "Janet Cole\nDepartment of Computer Science, Lakeshore State University")
+    assert detected(uni)[0] == "Lakeshore State University"
