@@ -27,7 +27,12 @@ from afterword.plugin.detect.addresses import (
     within_any,
 )
 from afterword.plugin.detect.itinerary import MAX_DESCRIPTION, looks_like_person
-from afterword.plugin.detect.lexicon import COMPANY_SUFFIXES, JOB_WORDS, LEGAL_FORMS, NON_NAME_WORDS
+from afterword.plugin.detect.lexicon import (
+    COMPANY_SUFFIXES,
+    LEGAL_FORMS,
+    NON_NAME_WORDS,
+    is_job_word,
+)
 from afterword.plugin.detect.merge import company_key
 from afterword.plugin.detect.names import is_uncased, name_key, same_person
 from afterword.plugin.detect.settings import DetectionSettings
@@ -589,7 +594,7 @@ def _joined_by_ampersand(words: list[str]) -> list[str]:
 
 def _job_words(text: str) -> bool:
     """A job word, also in a title written for every gender ("Ingeniero/a", "Ingénieur·e")."""
-    return any(part in JOB_WORDS for w in text.split()
+    return any(is_job_word(part) for w in text.split()
                for part in re.split(r"[/·]", w.casefold().strip(_EDGE)))
 
 

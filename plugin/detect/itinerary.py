@@ -20,10 +20,10 @@ from afterword.plugin.detect.lexicon import (
     COORDINATION_WORDS,
     CREDENTIALS,
     GENERIC_TOPICS,
-    JOB_WORDS,
     NON_NAME_WORDS,
     PARTICLES,
     TOPIC_MARKERS,
+    is_job_word,
 )
 from afterword.plugin.detect.names import (
     clean_name,
@@ -281,7 +281,7 @@ def looks_like_title(text: str) -> bool:
         return False  # a time or a long number: "Head of Year 9" and "L5" are titles
     # "Ingeniero/a", "Ingénieur·e": a title written for every gender is still a title
     stems = [w for word in words for w in re.split(r"[/·]", word) if w]
-    return any(w in JOB_WORDS for w in stems) and not any(w in TOPIC_MARKERS for w in words)
+    return any(map(is_job_word, stems)) and not any(w in TOPIC_MARKERS for w in words)
 
 
 def looks_like_person(text: str, min_tokens: int = 1) -> bool:

@@ -37,6 +37,24 @@ JOB_WORDS = frozenset({
     "recruteur", "recruteuse", "personalreferent", "personalreferentin",
 })
 
+# German and Dutch write a job as one compound word ("Bereichsleiter", "Teamleider"): a word
+# ending in one of these is a job word too.
+_JOB_ENDINGS = (
+    "leiter", "leiterin", "leider", "leidster", "manager", "managerin", "ingenieur",
+    "ingenieurin", "entwickler", "entwicklerin", "berater", "beraterin", "referent",
+    "referentin", "direktor", "direktorin", "vorstand", "beauftragter", "beauftragte",
+    "medewerker", "adviseur", "directeur", "verantwoordelijke",
+)
+JOB_WORDS_NL_DE = frozenset({"hoofd", "chef", "teamleider", "afdelingshoofd"})
+
+
+def is_job_word(word: str) -> bool:
+    """A word that makes a phrase a job title: "engineer", "Bereichsleiter", "hoofd"."""
+    word = word.casefold()
+    return word in JOB_WORDS or word in JOB_WORDS_NL_DE or (
+        len(word) > 8 and word.endswith(_JOB_ENDINGS))
+
+
 # Titles of people who arrange interviews rather than hold them: named only in the prose or
 # signature of an invite, they are not interviewers.
 COORDINATION_WORDS = frozenset({

@@ -50,7 +50,10 @@ _PRONOUNS = re.compile(
     re.IGNORECASE,
 )
 _HONORIFIC = re.compile(
-    r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame|rev|hon|cllr|councillor)\b\.?\s+",
+    r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|sir|dame|rev|hon|cllr|councillor"
+    # the same in the languages invites from Europe come in
+    r"|mme|mlle|madame|monsieur|herr|frau|sr|sra|srta|señor|señora|dhr|mevr)\b\.?\s+"
+    r"|^(?:ing\.|dott\.(?:ssa\.?)?)\s+",  # only with their dot: "Ing" is also a given name
     re.IGNORECASE
 )
 # The titles a formal note greets by ("Dear Dr. O'Brien"); "Sir" and "Dame" go with the given
@@ -58,7 +61,10 @@ _HONORIFIC = re.compile(
 _FORMAL_TITLE = re.compile(
     r"(dr|mr|mrs|ms|miss|mx|prof|professor|rev|cllr|councillor)(\.?)\s+\S", re.IGNORECASE)
 _PATRONYMIC = frozenset({"bin", "binti", "bint", "ibn"})
-_CREDENTIALS = CREDENTIALS - {"ma", "ms", "ba", "bs"}  # "Ms" is an honorific, "Ba" a name
+_MONSIEUR = re.compile(r"^M\.\s+(?=\S+\s+\S)")
+# "Ms" is an honorific and "Ba" a name; after the name, "Dr." is a title as German directories
+# write it ("Großmann, Sabine Dr.").
+_CREDENTIALS = (CREDENTIALS - {"ma", "ms", "ba", "bs"}) | {"dr", "prof"}
 _DEPARTMENTS = frozenset({
     "recruiting", "recruitment", "talent", "hr", "people", "engineering", "marketing",
     "operations", "ops", "team", "acquisition",
@@ -186,6 +192,8 @@ def _first_affiliation_part(text: str) -> str:
 def _strip_honorifics(text: str) -> str:
     for _ in range(3):
         rest = _HONORIFIC.sub("", text, count=1)
+        if rest == text and len(text.split()) > 2:
+            rest = _MONSIEUR.sub("", text, count=1)  # "M. Étienne Marchand", not "M. O'Neil"
         if rest == text or not rest.strip():
             break
         text = rest

@@ -622,3 +622,18 @@ def test_an_address_written_elsewhere_is_theirs_when_built_from_their_name() -> 
 def test_given_names_that_are_also_words_stay_names() -> None:
     assert [p.name for p in people("Interviewers:\nCharity Okafor\nDean Thomas\nHope Lee")] == [
         "Charity Okafor", "Dean Thomas", "Hope Lee"]
+
+
+@pytest.mark.parametrize("title", [
+    "Bereichsleiter IT", "Teamleiterin Backend", "Teamleider Data & Analytics", "Hoofd IT",
+    "Responsable RH", "Directeur technique", "Personalreferentin",
+])
+def test_titles_written_as_one_compound_or_in_other_languages(title: str) -> None:
+    assert looks_like_title(title)
+
+
+def test_a_german_panel_keeps_each_persons_title() -> None:
+    assert people("Ihre Gesprächspartner:\n• Dr. Sabine Großmann, Leiterin Personal\n"
+                  "• Jörg Müller, Bereichsleiter IT") == [
+        P("Sabine Großmann", "Leiterin Personal", greeting="Dr. Großmann"),
+        P("Jörg Müller", "Bereichsleiter IT")]

@@ -236,3 +236,22 @@ def test_a_family_name_in_capitals_first_goes_last(raw: str, expected: str) -> N
 )
 def test_a_name_without_case_prefers_its_latin_spelling(raw: str, expected: str) -> None:
     assert clean_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mme Claire Dubois-Lefèvre", "Claire Dubois-Lefèvre"),
+        ("M. Étienne Marchand", "Étienne Marchand"),
+        ("M. O'Neil", "M. O'Neil"),  # an initial, not "Monsieur"
+        ("Großmann, Sabine Dr.", "Sabine Großmann"),  # a German directory's order
+        ("Herr Jörg Müller", "Jörg Müller"),
+        ("Ing. Paolo Rossi", "Paolo Rossi"),
+        ("Ing Wong", "Ing Wong"),  # no dot: a given name
+        ("Dott.ssa Giulia Conti", "Giulia Conti"),
+        ("Sra. Lucía Gómez", "Lucía Gómez"),
+        ("Dhr. Pieter van den Berg", "Pieter van den Berg"),
+    ],
+)
+def test_courtesy_titles_of_other_languages_are_not_names(raw: str, expected: str) -> None:
+    assert clean_name(raw) == expected
