@@ -87,7 +87,7 @@ _BODY_COMPANY = re.compile(
     r"\b(?:interviews?|onsite|on-site|final\s+round|screen|conversations?|loop|role|position"
     r"|opening|opportunity|interest\s+in(?:\s+joining)?|on\s+behalf\s+of|greetings\s+from"
     r"|bei|chez|(?:entrevista|entretien|gespräch)\s+(?:con|avec|mit))"
-    r"\s+(?:with|at|from|in|of)?\s*"
+    r"\s+(?:with|at|from|of)?\s*"  # not "in": "a position in Electrical Engineering"
     r"(?P<co>[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ][\w&'’.-]*){0,3})",
 )
 _BODY_ROLE = re.compile(
@@ -397,30 +397,43 @@ def _mail_body(event: CalendarEvent) -> str:
 
 def _spelled_as_written(guess: str, domains: Sequence[str], event: CalendarEvent) -> str:
     """The company as the invite spells it when a domain gave only its letters:
-    "cobaltlabs.com" is "Cobalt Labs" when the description says "at Cobalt Labs"."""
+    "cobaltlabs.com" is "Cobalt Labs" when the description says "at Cobalt Labs". Of the
+    spellings found, the fullest: "Harrowgate University" in the signature, not the
+    "Harrowgate" of "welcome to Harrowgate"."""
     source = next((d for d in domains if company_from_domain(d) == guess), None)
     label = re.sub(r"[^a-z0-9]", "", organisation_label(source)) if source else ""
     if not label:
         return guess
     organizer = event.organizer.name if event.organizer is not None else ""
     text = " ".join((event.summary[:300], organizer[:200], event.description[:MAX_DESCRIPTION]))
-    for run in _CAPITALISED_RUN.finditer(text):
-        words = run.group(0).split()
-        for i in range(len(words)):
-            for j in range(i + 1, min(i + 5, len(words)) + 1):
-                if _spells(words[i:j], label):
-                    while j < len(words) and words[j].casefold().strip(_EDGE) in COMPANY_SUFFIXES:
-                        j += 1  # "Brackenridge Capital" for brackenridge.com
-                    ahead = [w.casefold().strip(_EDGE) for w in words[j:j + 2]]
-                    if ahead[:1] and ahead[0] in _BODIES:
-                        j += 1  # "Riverstone Literacy Project" for riverstoneliteracy.org
-                    elif len(ahead) == 2 and ahead[1] in _BODIES:
-                        j += 2  # "Harvest Commons Food Network" for harvestcommons.org
-                    name = " ".join(words[i:j]).strip(_EDGE)
-                    if words[j - 1].casefold().strip(_EDGE) in _BODIES:
-                        name += _devoted_to(text, run.start() + len(" ".join(words[:j])))
-                    return name
-    return guess
+    found = [name for run in _CAPITALISED_RUN.finditer(text)
+             if (name := _spelling_in(run, label, text))]
+    return max(found, key=lambda name: len(name.split()), default=guess)
+
+
+def _spelling_in(run: re.Match[str], label: str, text: str) -> str:
+    """The company in one run of capitalised words, with the words that complete its name
+    ("Brackenridge Capital", "Riverstone Literacy Project", "Kessler Institute for
+    Biomedical Research"); "" when the run does not spell `label`."""
+    spans = [(m.start() + run.start(), m.end() + run.start(), m.group(0))
+             for m in re.finditer(r"\S+", run.group(0))]
+    words = [word for _start, _end, word in spans]
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + 5, len(words)) + 1):
+            if not _spells(words[i:j], label):
+                continue
+            while j < len(words) and words[j].casefold().strip(_EDGE) in COMPANY_SUFFIXES:
+                j += 1  # "Brackenridge Capital" for brackenridge.com
+            ahead = [w.casefold().strip(_EDGE) for w in words[j:j + 2]]
+            if ahead[:1] and ahead[0] in _BODIES:
+                j += 1  # "Riverstone Literacy Project" for riverstoneliteracy.org
+            elif len(ahead) == 2 and ahead[1] in _BODIES:
+                j += 2  # "Harvest Commons Food Network" for harvestcommons.org
+            name = " ".join(words[i:j]).strip(_EDGE)
+            if words[j - 1].casefold().strip(_EDGE) in _BODIES:
+                name += _devoted_to(text, spans[j - 1][1])
+            return name
+    return ""
 
 
 def _devoted_to(text: str, at: int) -> str:

@@ -267,8 +267,12 @@ FORWARDED_TEXT = re.compile(
 REGISTRATION = re.compile(
     r"\b(?:webinar|thanks?\s+(?:you\s+)?for\s+registering|you(?:'re|\s+are)\s+registered"
     r"|your\s+registration|registration\s+(?:confirmed|confirmation)|cancel\s+your"
-    r"\s+registration|livestream|live\s+stream)\b",
-    re.IGNORECASE,
+    r"\s+registration|livestream|live\s+stream)\b"
+    # a conference programme's session: its moderator and its track ("Panelists:" alone
+    # also heads a panel interview the candidate typed in)
+    r"|^[ \t]*(?:moderator|moderated\s+by|track)[ \t]*:"
+    r"|·[ \t]*track[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
 )
 # Words that put a job in an invite's prose: a role, an opening, hiring.
 JOB_CONTEXT = re.compile(

@@ -18,6 +18,9 @@ DEFAULT_INTERVIEW_KEYWORDS: tuple[str, ...] = (
     "portfolio review", "case study", "coffee chat", "take-home", "take home",
     "design critique", "portfolio presentation", "app critique", "whiteboard challenge",
     "design exercise", "case interview",
+    # academia's: a campus visit is the interview, its talks and meetings the panel
+    "campus visit", "candidate visit", "faculty search", "job talk", "chalk talk",
+    "teaching demonstration",
 )
 # Generic enough to appear in any invite's prose: they count only in the title.
 TITLE_ONLY_KEYWORDS = frozenset({

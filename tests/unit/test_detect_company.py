@@ -298,3 +298,12 @@ def test_a_research_institute_keeps_what_it_is_for() -> None:
     uni = with_text(event("Faculty Search – Zoom interview", "janet.cole@lakeshore.edu"),
                     "Janet Cole\nDepartment of Computer Science, Lakeshore State University")
     assert detected(uni)[0] == "Lakeshore State University"
+
+
+def test_a_field_of_work_is_not_the_employer_and_the_fullest_spelling_wins() -> None:
+    ev = with_text(event("Campus visit itinerary (ECE faculty search)",
+                         "rabernathy@ece.harrowgate.edu"),
+                   "We are delighted to welcome you to Harrowgate for your on-campus interview "
+                   "for the Assistant Professor position in Electrical and Computer "
+                   "Engineering.\n\nBest regards,\nPatricia Nguyen\nHarrowgate University")
+    assert detected(ev)[0] == "Harrowgate University"

@@ -813,3 +813,22 @@ def test_a_booking_tools_host_named_in_the_title_is_the_interviewer() -> None:
     found = classify(other)  # the title names someone else: the host only booked it
     assert found is not None
     assert [(i.name, i.email) for i in found.interviewers] == [("Dana Okafor", None)]
+
+
+# --- shapes met in a sixth blind batch: academia, care, Europe --------------------------------
+
+
+def test_a_conference_panel_about_interviewing_is_not_an_interview() -> None:
+    panel = event("Hiring & Interviewing in Data Teams (Panel)", (),
+                  description="Panel · Track: People & Careers\n\nModerator: Dana Whitfield\n"
+                              "Panelists:\nTomás Echeverría, Head of Data, Lumenfield\n")
+    assert classify(panel) is None
+
+
+def test_a_campus_visit_is_an_interview_though_it_never_says_so() -> None:
+    chair = person("g.harlow@pinecrest.edu", "Prof. Gwen Harlow")
+    meeting = event("Alex Rivera – Meeting with Dept. Chair", (ALEX, chair),
+                    description="Faculty candidate visit – Department of Mathematics")
+    assert emails(classify(meeting)) == ["g.harlow@pinecrest.edu"]
+    talk = event("Job Talk – Alex Rivera", (ALEX, chair))
+    assert emails(classify(talk)) == ["g.harlow@pinecrest.edu"]
