@@ -816,6 +816,11 @@ def _is_topic_line(line: str) -> bool:
 def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
     """A schedule entry counts as it is; in prose, a name needs a job title (not a
     recruiter's) to be listed, and is otherwise only a mention."""
+    more = _names_listed_after(person)
+    if more:  # "Meeting with graduate students: Mei Tanaka, Jonah Pierce, Aisha Rahman"
+        for one in (replace(person, topic=None), *more):
+            _add_person(one, timed, scan)
+        return
     if timed or scan.in_schedule:
         scan.people.append(person)
         scan.schedule_entries += 1
@@ -827,6 +832,21 @@ def _add_person(person: ScheduledPerson, timed: bool, scan: _Scan) -> None:
         scan.people.append(person)
     else:
         scan.people.append(replace(person, listed=False))
+
+
+def _names_listed_after(person: ScheduledPerson) -> list[ScheduledPerson]:
+    """The other people of a list whose first name took the rest for its topic: each part a
+    full name, and a lone part one written with a title ("Prof. Samuel Achebe")."""
+    if not person.topic:
+        return []
+    parts = [p.strip(_JUNK) for p in _LIST_SPLIT.split(person.topic)]
+    if not all(parts) or (len(parts) < 2 and formal_address(parts[0]) is None):
+        return []  # one capitalised phrase is a topic ("Accessibility Audit") unless titled
+    found = [parse_person(part) for part in parts]
+    if not all(p is not None and p.title is None and p.topic is None and is_full_name(p.name)
+               for p in found):
+        return []
+    return [replace(p, listed=person.listed) for p in found if p is not None]
 
 
 def _typed_in_lower_case(body: str) -> ScheduledPerson | None:

@@ -45,13 +45,14 @@ _JOB_ENDINGS = (
     "referentin", "direktor", "direktorin", "vorstand", "beauftragter", "beauftragte",
     "medewerker", "adviseur", "directeur", "verantwoordelijke",
 )
-JOB_WORDS_NL_DE = frozenset({"hoofd", "chef", "teamleider", "afdelingshoofd"})
+# Job words that are also given names ("Dean"): they make a title, never a non-name.
+TITLE_ONLY_JOB_WORDS = frozenset({"hoofd", "teamleider", "afdelingshoofd", "dean"})
 
 
 def is_job_word(word: str) -> bool:
     """A word that makes a phrase a job title: "engineer", "Bereichsleiter", "hoofd"."""
     word = word.casefold()
-    return word in JOB_WORDS or word in JOB_WORDS_NL_DE or (
+    return word in JOB_WORDS or word in TITLE_ONLY_JOB_WORDS or (
         len(word) > 8 and word.endswith(_JOB_ENDINGS))
 
 
@@ -163,6 +164,9 @@ NON_NAME_WORDS = frozenset({
     "seeing", "changing", "improving", "behaviours", "behaviors", "strengths",
     # what an ATS's field labels and footers hold ("Job Requisition:", "Member FDIC")
     "requisition", "req", "fdic", "member", "members",
+    # where an itinerary's dinner or coffee happens ("Taverna Banfi, 7 College Ave")
+    "taverna", "trattoria", "restaurant", "ristorante", "bistro", "brasserie", "cafe", "café",
+    "grill", "inn", "hotel", "pub", "tavern", "diner", "eatery", "steakhouse",
     # weekdays and months
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "september", "october", "november", "december",

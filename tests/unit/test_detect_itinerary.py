@@ -637,3 +637,21 @@ def test_a_german_panel_keeps_each_persons_title() -> None:
                   "• Jörg Müller, Bereichsleiter IT") == [
         P("Sabine Großmann", "Leiterin Personal", greeting="Dr. Großmann"),
         P("Jörg Müller", "Bereichsleiter IT")]
+
+
+def test_a_list_of_names_in_a_row_is_everyone_on_it_and_the_restaurant_is_no_one() -> None:
+    row = ("2:45 – 3:15 PM | Meeting with graduate students: Mei Tanaka, Jonah Pierce, "
+           "Aisha Rahman | Phillips Hall 203 |\n"
+           "12:00 – 1:15 PM | Lunch with the search committee: Prof. Ruth Abernathy, "
+           "Prof. Samuel Achebe | Carpenter Faculty Club |\n"
+           "6:30 PM | Dinner with Prof. Osei and Prof. Yamamoto | Taverna Banfi, 7 College Ave |")
+    names = [p.name for p in people(row) if p.listed]
+    assert names[:5] == ["Mei Tanaka", "Jonah Pierce", "Aisha Rahman", "Ruth Abernathy",
+                         "Samuel Achebe"]
+    assert "Taverna Banfi" not in names
+
+
+def test_dean_of_a_college_is_a_title_and_dean_is_still_a_name() -> None:
+    assert looks_like_title("Dean of the College of Engineering")
+    assert [p.name for p in people("Interviewers:\nDean Thomas\nPriya Shah")] == [
+        "Dean Thomas", "Priya Shah"]
