@@ -19,7 +19,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from afterword.plugin.config import Correction
-from afterword.plugin.detect.names import clean_name, name_tokens, same_person
+from afterword.plugin.detect.names import clean_name, formal_address, name_tokens, same_person
 from afterword.plugin.model import Interview, Interviewer
 
 
@@ -85,9 +85,14 @@ def _corrected(person: Interviewer, correction: Correction, taken: set[str]) -> 
     if wanted and not person.email and not correction.by_address and wanted not in taken:
         email = wanted
         taken.add(wanted)
+    greeting = correction.greeting or person.greeting
+    if not correction.greeting and correction.name and person.greeting:
+        # the invite's "Dr. Alvarez", with the surname as the user spells it
+        title = person.greeting.split()[0]
+        greeting = formal_address(f"{title} {correction.name}") or person.greeting
     return replace(
         person,
         name=correction.name or person.name,
-        greeting=correction.greeting or person.greeting,
+        greeting=greeting,
         email=email,
     )

@@ -267,3 +267,12 @@ def test_without_a_greeting_the_corrected_name_gives_the_first_name() -> None:
                       Correction(match="Jose Alvarez", name="Pepe Álvarez"))
     assert greeting_name(fixed[0]) == "Pepe"
     assert greeting_name(Interviewer("ALVAREZ, JOSE", greeting="  ")) == "Jose"
+
+
+def test_a_corrected_name_keeps_the_invites_title_with_the_users_spelling() -> None:
+    person = Interviewer("Jose Alvarez", None, greeting="Dr. Alvarez")
+    fixed = corrected((person,), Correction(match="Jose Alvarez", name="José Álvarez"))
+    assert fixed == [Interviewer("José Álvarez", None, greeting="Dr. Álvarez")]
+    own = corrected((person,), Correction(match="Jose Alvarez", name="José Álvarez",
+                                          greeting="Pepe"))
+    assert own[0].greeting == "Pepe"
