@@ -38,6 +38,7 @@ RECRUITING_TOOL_DOMAINS = frozenset({
     "trac.jobs", "jobtrain.co.uk", "healthjobsuk.com", "interfolio.com",
     "academicjobsonline.org", "softgarden.io", "softgarden.de", "welcometothejungle.com",
     "taleo.net", "successfactors.com", "successfactors.eu", "join.com",
+    "indeedemail.com", "indeed.com",  # Indeed relays the employer through an alias
 })
 # General-purpose booking tools: never a person, but not a sign of an interview either.
 BOOKING_TOOL_DOMAINS = frozenset({

@@ -154,7 +154,7 @@ _VIA = re.compile(
 )
 _EMPLOYER_LINE = re.compile(
     r"^[ \t]*(?:client|company|employer|hiring\s+(?:company|organi[sz]ation)|organi[sz]ation)"
-    r"[ \t]*:[ \t|]*(?P<co>[^\n]{2,80})$", re.IGNORECASE | re.MULTILINE)
+    r"[ \t]*(?::|\|)[ \t|]*\n?[ \t|]*(?P<co>[^\n|]{2,80})", re.IGNORECASE | re.MULTILINE)
 # A name spelled out: capitalised words, joined by "for", "of", "and", "the".
 _SPELLED_OUT = re.compile(
     r"\b[A-Z][\w'’-]*(?:[ \t]+(?:(?:for|of|and|the|&)[ \t]+)*[A-Z][\w'’-]*)+")

@@ -8,6 +8,7 @@ a title and topic. A named person nobody matches becomes an interviewer without 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -252,8 +253,11 @@ def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
     listed = _attendee_name(attendee)
     name = person.name
     named = bool(clean_name(attendee.name or ""))  # not a name made up from the address
-    if (listed and "@" not in listed and (not is_full_name(name) or len(listed) > len(name))
-            and (named or not is_full_name(name))):
+    fuller = not is_full_name(name) or len(listed) > len(name)
+    tokens, theirs = name_tokens(listed), name_tokens(name)
+    reordered = tokens != theirs and sorted(tokens) == sorted(theirs)  # "Kenji Sato"
+    if listed and "@" not in listed and (fuller or reordered) and (
+            named or not is_full_name(name)):
         name = listed  # the calendar's "Marcus James O'Neil" over the schedule's "Marcus"
     return Interviewer(name=name, email=email, title=person.title, topic=person.topic,
                        greeting=person.greeting or formal_address(attendee.name or ""))
@@ -293,7 +297,8 @@ def without_bystanders(people: Roster, event: CalendarEvent, text: str) -> Roste
     """The roster with those who arrange the interview but do not hold it set aside (as
     NOT_PARTICIPATING, so a schedule naming them still counts them): the organizer who writes
     that they will not be on the call, or who writes for "my client" while the client's own
-    people attend (an agency recruiter); and whoever forwarded the invitation to me."""
+    people attend (an agency recruiter); whoever forwarded the invitation to me; and the
+    other candidates of a group interview."""
     organizer = people.organizer
     forwarder = _forwarder(event)
     aside: set[str] = set()
@@ -307,12 +312,31 @@ def without_bystanders(people: Roster, event: CalendarEvent, text: str) -> Roste
         if ORGANIZER_ABSENT.search(text) or (
                 AGENCY_CLIENT.search(text) and _others_elsewhere(people, address)):
             aside.add(address)
+    aside |= _fellow_candidates(people, text)
     if not aside:
         return people
     entries = tuple((a, _set_aside(a, v, aside)) for a, v in people.entries)
     if organizer is not None:
         organizer = (organizer[0], _set_aside(organizer[0], organizer[1], aside))
     return Roster(entries, organizer, people.organizer_listed)
+
+
+FELLOW_CANDIDATES = re.compile(
+    r"\b(?:fellow|other)\s+(?:applicants|candidates|interviewees)\b|\bgroup\s+interview\b",
+    re.IGNORECASE)
+
+
+def _fellow_candidates(people: Roster, text: str) -> set[str]:
+    """In a group interview ("the other people on this invite are fellow applicants"), the
+    attendees writing from personal mailboxes while the employer writes from its own
+    domain: other candidates, not a panel."""
+    organizer = people.organizer
+    if organizer is None or not FELLOW_CANDIDATES.search(text):
+        return set()
+    if not organizer[0].email or is_public_provider(domain_of(organizer[0].email)):
+        return set()
+    return {a.email.casefold() for a, v in people.entries
+            if v is Verdict.INTERVIEWER and a.email and is_public_provider(domain_of(a.email))}
 
 
 def _set_aside(attendee: Attendee, verdict: Verdict, aside: set[str]) -> Verdict:

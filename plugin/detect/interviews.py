@@ -131,7 +131,7 @@ def classify_event(event: CalendarEvent, settings: DetectionSettings) -> Intervi
         return None  # a published webinar I registered for ("Webinar ID: …"), no attendees
     if _media_appearance(summary, text, signals) or _social(text, people, signals):
         return None
-    if i_am_interviewing(summary, people, settings):
+    if i_am_interviewing(summary, people, settings) or _named_as_interviewer(text, settings):
         return None
     schedule = from_mail.mail_schedule(event, parse_itinerary(text))
     people = without_bystanders(people, event, text)
@@ -255,6 +255,22 @@ def _employer_attends(people: Roster) -> bool:
         for a, verdict in people.everyone
         if a.email
     )
+
+
+def _named_as_interviewer(text: str, settings: DetectionSettings) -> bool:
+    """The invite's own "Interviewer: Alex Rivera": I hold this interview (a student
+    ambassador's admissions interview, a hiring panel I sit on)."""
+    for found in _INTERVIEWER_FIELD.finditer(text[:MAX_DESCRIPTION]):
+        names = re.split(r"\s*(?:,|;|&|\band\b)\s*", found["who"])
+        if any(name and same_person(name.strip(" .:|"), settings.me.name, first_only=False)
+               for name in names):
+            return True
+    return False
+
+
+_INTERVIEWER_FIELD = re.compile(
+    r"^[ \t|]*(?:your\s+)?interviewers?(?:\(s\))?[ \t]*:[ \t|]*(?P<who>[^\n]{2,200})$",
+    re.IGNORECASE | re.MULTILINE)
 
 
 def i_am_interviewing(summary: str, people: Roster, settings: DetectionSettings) -> bool:

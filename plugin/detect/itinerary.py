@@ -128,7 +128,8 @@ _WHEN = r"(?:'ll|\s+will)"
 _WITH_WORD = r"(?:with|w/)"
 _LABEL = re.compile(
     r"^(?:your\s+|the\s+|ihre?\s+|vos\s+|votre\s+|tus\s+|sus\s+|los\s+|les\s+)?"
-    r"(?:interviewer(?:s|e|es|\(s\))?|interview\s+(?:panel|team)|panel(?:ists)?"
+    r"(?:interviewer(?:s|e|es|\(s\))?|interview\s+(?:panel|team|engineers?)|panel(?:ists)?"
+    r"|je\s+spreekt\s+met"  # Dutch: "you speak with"
     # other languages' "interviewers" and "with:" (the latter only before a colon)
     r"|entrevistador(?:a|es|as|\(a\))?|intervistator(?:e|i)|gespr[äa]chspartner(?:in|innen)?"
     r"|interlocut(?:eur|eurs|rice|rices)|(?:avec|con|mit)(?=\s*:)"

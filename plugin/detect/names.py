@@ -310,11 +310,25 @@ def display_name(name: str, email: str) -> str:
     """The cleaned CN, else a name made from the address (the CN's own when it was one)."""
     cleaned = clean_name(name)
     if cleaned:
-        return cleaned
+        return _in_address_order(cleaned, email)
     if not email:
         match = re.search(r"[^\s<>@]+@[^\s<>]+", name or "")
         email = match.group(0) if match else ""
     return name_from_email(email) if email else ""
+
+
+def _in_address_order(name: str, email: str) -> str:
+    """"Sato Kenji" as "Kenji Sato" when the address says kenji.sato@: a family name written
+    first (Japanese, Chinese, Hungarian custom) shows in an address built given-name first."""
+    tokens = name.split()
+    local = email.split("@", 1)[0].casefold()
+    parts = [p for p in re.split(r"[._]", local) if p]
+    if len(tokens) != 2 or len(parts) != 2:
+        return name
+    keys = [name_key(t).replace(" ", "") for t in tokens]
+    if parts == [keys[1], keys[0]] and parts != keys:
+        return f"{tokens[1]} {tokens[0]}"
+    return name
 
 
 def first_name(name: str) -> str:

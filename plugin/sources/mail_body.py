@@ -336,6 +336,8 @@ _DATE_FORMS = (  # Tuesday, December 1, 2026 / Tue 1 Dec 2026 / 2026-12-01 / 12/
                r"(?![\d/])", re.IGNORECASE),  # 12/01/2026, Thursday 12/3
     re.compile(rf"(?<![\w/.]){_WD}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}})(?![\d.])",
                re.IGNORECASE),  # 01.12.2026 (day first)
+    re.compile(rf"(?<![\w/-]){_WD}{_DAY}-{_MON}-(?P<y>(?:19|20)\d{{2}})(?![\d-])",
+               re.IGNORECASE),  # 24-Nov-2026, as Indian and British systems write it
 )
 
 
@@ -407,8 +409,9 @@ def _candidates(year: int | None, month: int, day: int, weekday: int | None,
 
 
 def _clock(tag: str) -> str:
+    """A time of day; a 24-hour one may say "hrs" ("19:30 hrs")."""
     return (rf"(?P<{tag}h>\d{{1,2}})(?:\s?[:.h]\s?(?P<{tag}m>[0-5]\d))?"
-            rf"(?:\s*(?P<{tag}ap>[ap]\.?\s?m\.?(?![a-z])|noon(?![a-z])))?")
+            rf"(?:\s*(?P<{tag}ap>[ap]\.?\s?m\.?(?![a-z])|noon(?![a-z]))|\s*hrs\.?(?![a-z]))?")
 
 
 _DASH = r"\s*(?:-|–|—|‒|~|to|until|till|through|thru)\s*"
@@ -543,7 +546,7 @@ _CITIES = {
 _IST_CUES = {
     "Asia/Kolkata": re.compile(
         r"\b(?:india|indian|kolkata|calcutta|mumbai|bengaluru|bangalore|delhi|hyderabad|chennai"
-        r"|pune|gurgaon|gurugram|noida)\b|[+]\s?0?5:30", re.IGNORECASE),
+        r"|pune|gurgaon|gurugram|noida|aadhaar)\b|[+]\s?0?5:30|[+]91[\s-]?\d", re.IGNORECASE),
     "Europe/Dublin": re.compile(r"\b(?:ireland|irish|dublin|cork|galway)\b", re.IGNORECASE),
     "Asia/Jerusalem": re.compile(r"\b(?:israel|tel\s+aviv|jerusalem|haifa)\b", re.IGNORECASE),
 }
@@ -735,7 +738,9 @@ def find_schedules(text: str, default_zone: ZoneInfo, reference: datetime
         return []
     zones = [z for d in days.values() for _, _, z in d.slots if z is not None]
     zones += [z for d in days.values() for _, z, _ in d.singles if z is not None]
-    primary = zones[0] if zones else stated_zone(text)
+    # "19:30 hrs IST (09:00 AM EST)": a zone the text also states plainly settles it
+    known = [z for z in zones if z is not _AMBIGUOUS]
+    primary = known[0] if known else zones[0] if zones else stated_zone(text)
     if primary is _AMBIGUOUS:
         log.debug("mail schedule skipped: ambiguous time zone")
         return []

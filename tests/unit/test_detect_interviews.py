@@ -832,3 +832,42 @@ def test_a_campus_visit_is_an_interview_though_it_never_says_so() -> None:
     assert emails(classify(meeting)) == ["g.harlow@pinecrest.edu"]
     talk = event("Job Talk – Alex Rivera", (ALEX, chair))
     assert emails(classify(talk)) == ["g.harlow@pinecrest.edu"]
+
+
+# --- shapes met in a seventh blind batch: new grads, service jobs, Asia-Pacific ---------------
+
+
+def test_the_other_candidates_of_a_group_interview_are_not_the_panel() -> None:
+    manager = person("renee.k@thistleandpine.com", "Renee Kowalczyk")
+    others = (person("bri03@gmail.com", "Bri Castellano"),
+              person("devon.h@yahoo.com", "Devon Hale"))
+    ev = event("Group Interview – Seasonal Sales Associates", (ALEX, *others), organizer=manager,
+               description="Your interviewers: Renee Kowalczyk (Store Manager).\n"
+                           "The other people on this invite are fellow applicants.")
+    assert emails(classify(ev)) == ["renee.k@thistleandpine.com"]
+
+
+def test_an_invite_naming_me_as_the_interviewer_is_not_my_interview() -> None:
+    applicant = person("jordanpike.2031@gmail.com", "Jordan Pike")
+    ev = event("Admissions interview – Jordan Pike", (ALEX, applicant),
+               description="Interviewer: Alex Rivera (Student Ambassador)\nApplicant: Jordan Pike")
+    assert classify(ev) is None
+
+
+def test_orientation_after_the_offer_is_not_an_interview() -> None:
+    ev = event("New Hire Orientation – Thistle & Pine", (ALEX, MARCUS),
+               description="Congratulations on accepting our offer! See you at orientation.")
+    assert classify(ev) is None
+
+
+def test_an_indeed_relay_is_not_a_person_and_karats_interview_engineer_is() -> None:
+    relay = person("employer-8c1f3e2ab7@indeedemail.com", "Cobalt Freight Logistics")
+    ev = event("Interview with Cobalt Freight Logistics", (ALEX, relay),
+               description="You will meet Luis Ocampo, Shift Supervisor.")
+    found = classify(ev)
+    assert found is not None and found.company == "Cobalt Freight Logistics"
+    assert [i.name for i in found.interviewers] == ["Luis Ocampo"]
+    karat = event("Tessellate Health Technical Interview (via Karat)", (ALEX,),
+                  organizer=person("scheduling@karat.com", "Karat"),
+                  description="Interview Engineer: Marisol Ortega\nDuration: 60 minutes")
+    assert names(classify(karat)) == ["Marisol Ortega"]

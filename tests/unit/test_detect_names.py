@@ -255,3 +255,9 @@ def test_a_name_without_case_prefers_its_latin_spelling(raw: str, expected: str)
 )
 def test_courtesy_titles_of_other_languages_are_not_names(raw: str, expected: str) -> None:
     assert clean_name(raw) == expected
+
+
+def test_a_family_name_first_takes_the_order_its_address_shows() -> None:
+    assert display_name("Sato Kenji", "kenji.sato@hoshimi.co.jp") == "Kenji Sato"
+    assert display_name("Kenji Sato", "kenji.sato@hoshimi.co.jp") == "Kenji Sato"
+    assert display_name("Sato Kenji", "ksato@hoshimi.co.jp") == "Sato Kenji"  # unsure: kept

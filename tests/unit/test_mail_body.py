@@ -120,6 +120,12 @@ def test_a_missing_year_is_the_next_one_after_the_message() -> None:
      ("2026-12-08T09:00:00+00:00", "2026-12-08T10:00:00+00:00", "Europe/London")),
     ("December 8, 2026, 15:00 - 16:00 (UTC+05:30)",
      ("2026-12-08T15:00:00+05:30", "2026-12-08T16:00:00+05:30", None)),
+    # an Indian system's layout: a day-month-year with dashes, "hrs", and the reader's time
+    ("Date       : 24-Nov-2026 (Tuesday)\n"
+     "Time       : 19:30 hrs - 20:30 hrs IST (09:00 AM - 10:00 AM EST)",
+     ("2026-11-24T09:00:00-05:00", "2026-11-24T10:00:00-05:00", "America/New_York")),
+    ("Date: 24-Nov-2026\nTime: 19:30 hrs - 20:30 hrs IST\nMobile: +91 98450 12345",
+     ("2026-11-24T19:30:00+05:30", "2026-11-24T20:30:00+05:30", "Asia/Kolkata")),
 ])
 def test_date_time_and_zone_layouts(text: str, expected: tuple[str, str, str | None]) -> None:
     assert span(text) == expected
