@@ -90,6 +90,12 @@ _BODY_COMPANY = re.compile(
     r"\s+(?:with|at|from|of)?\s*"  # not "in": "a position in Electrical Engineering"
     r"(?P<co>[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ][\w&'’.-]*){0,3})",
 )
+_STORE_NUMBER = re.compile(r"\s*(?:#\s?\d+|\b(?:store|branch|location)\s+#?\d+)\b.*$",
+                           re.IGNORECASE)
+_WORKS_AT = re.compile(
+    r"\b(?:GM|general\s+manager|store\s+manager|owner|co-?founder|founder|CEO|CTO)\s+at\s+"
+    r"(?P<co>[A-ZÀ-ÖØ-Þ][\w&'’.-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ][\w&'’.-]*){0,3})",
+)
 _BODY_ROLE = re.compile(
     r"\bfor\s+(?:the|our|a|an|your)\s+(?P<a>[A-Z][^.,;:!?\n()]{2,70}?)\s+"
     r"(?:role|position|opening|interviews?)\b"
@@ -368,9 +374,10 @@ def _letters(text: str) -> str:
 
 
 def _company_in_body(event: CalendarEvent, names: Sequence[str]) -> str:
-    """The employer a mail's body names: "your interview with Acme", "Greetings from Acme"."""
+    """The employer a mail's body names: "your interview with Acme", "Greetings from Acme",
+    or its writer's job there ("Marco, GM at Basil & Ember")."""
     text = _mail_body(event)
-    for found in _BODY_COMPANY.finditer(text):
+    for found in (*_BODY_COMPANY.finditer(text), *_WORKS_AT.finditer(text)):
         candidate = found["co"].rstrip(".")
         if looks_like_person(candidate, min_tokens=2):
             continue
@@ -488,6 +495,7 @@ def parse_title(title: str, my_name: str, people: Sequence[str] = ()) -> tuple[s
     title = clean_title(title)
     names = [n for n in (my_name, *people) if n]
     role = _role_in_parens(title)
+    store = _store_in_parens(title, names)
     plain = _strip_parens(title)
     at = _AT.match(plain)
     if at is not None:
@@ -496,7 +504,7 @@ def parse_title(title: str, my_name: str, people: Sequence[str] = ()) -> tuple[s
             return company, role or _role_in_parts(_PARTS.split(at["pre"]), names)
         plain = _AT_WHEN.sub("", plain)  # Google's "Invitation: X @ Tue Nov 24, 2pm"
     parts = [p for side in _PAIR.split(plain) for p in _PARTS.split(side) if p.strip()]
-    company = ""
+    company = store
     for part in parts:
         with_clause = _WITH.search(part)
         if with_clause is not None:
@@ -508,6 +516,18 @@ def parse_title(title: str, my_name: str, people: Sequence[str] = ()) -> tuple[s
             continue
         company = company or _company_phrase(part, names)
     return company, role or _role_in_parts(parts, names)
+
+
+def _store_in_parens(title: str, names: Sequence[str]) -> str:
+    """"Group Interview – Sales Associates (Thistle & Pine #214)": a shop or a branch,
+    named by its number, is the employer."""
+    for inside in _PARENS.findall(title):
+        found = _STORE_NUMBER.search(inside)
+        if found is not None:
+            company = _company_phrase(inside[:found.start()], names)
+            if company:
+                return company
+    return ""
 
 
 def _strip_parens(text: str) -> str:

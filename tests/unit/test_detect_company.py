@@ -91,6 +91,9 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
          "Staff Nurse"),
         ("Interview: Registered Nurse - Cardiovascular ICU (R-0044127)", "", "Registered Nurse"),
         ("Locum interview – St Aldhelm's Hospital ED", "St Aldhelm's Hospital", ""),
+        ("Group Interview – Seasonal Sales Associates (Thistle & Pine #214)", "Thistle & Pine",
+         ""),
+        ("server interview", "", "server"),  # a job, not a company
         ("Museum of Modern Art – Curator interview", "Museum of Modern Art", ""),
     ],
 )
@@ -307,3 +310,12 @@ def test_a_field_of_work_is_not_the_employer_and_the_fullest_spelling_wins() -> 
                    "for the Assistant Professor position in Electrical and Computer "
                    "Engineering.\n\nBest regards,\nPatricia Nguyen\nHarrowgate University")
     assert detected(ev)[0] == "Harrowgate University"
+
+
+def test_the_writers_job_names_the_employer_in_a_text_like_mail() -> None:
+    gm = Attendee("marcobellini.gm@gmail.com", "Marco Bellini")
+    ev = with_text(event("server interview", "marcobellini.gm@gmail.com"),
+                   "hey Alex! its Marco, GM at Basil & Ember on Fulton St. got ur application",
+                   sender=gm, organizer=gm)
+    ev = replace(ev, mail=replace(ev.mail, text=ev.description, body_only=True))
+    assert detected(ev)[0] == "Basil & Ember"
