@@ -467,9 +467,27 @@ def _title_and_topic(candidates: list[str]) -> tuple[str | None, str | None]:
             continue
         if title is None and looks_like_title(text):
             title = _cap(text, MAX_TITLE_LENGTH)
+        elif title is not None and topic is None and _is_department(text):
+            title = _cap(f"{title} - {text}", MAX_TITLE_LENGTH)  # "AVP - Engineering"
         elif topic is None and not _is_generic_topic(text):
             topic = _cap(text, MAX_TOPIC_LENGTH)
     return title, topic
+
+
+def _is_department(text: str) -> bool:
+    """The part of the organisation a title continues into after a dash ("Engineering",
+    "FP&A", "Commercial Lending Finance"), not what the session is about."""
+    words = text.split()
+    return 0 < len(words) <= 3 and words[-1].casefold() in _DEPARTMENTS and all(
+        w[:1].isupper() or w.isupper() for w in words)
+
+
+# The names of departments, as titles end in them; "design" and "data" name sessions too.
+_DEPARTMENTS = frozenset({
+    "engineering", "finance", "fp&a", "marketing", "sales", "operations", "hr", "it", "legal",
+    "technology", "risk", "compliance", "procurement", "treasury", "accounting", "audit",
+    "lending", "payments", "infrastructure", "platform", "security",
+})
 
 
 def _cap(text: str, limit: int) -> str:

@@ -655,3 +655,14 @@ def test_dean_of_a_college_is_a_title_and_dean_is_still_a_name() -> None:
     assert looks_like_title("Dean of the College of Engineering")
     assert [p.name for p in people("Interviewers:\nDean Thomas\nPriya Shah")] == [
         "Dean Thomas", "Priya Shah"]
+
+
+def test_a_title_continued_into_its_department_after_a_dash_keeps_it() -> None:
+    text = ("Interview Panel:\n1. Mr. Venkataraman Subramanian - AVP - Engineering\n"
+            "2. Naveen Subramaniam, Senior Manager - FP&A\n"
+            "3. Marcus O'Neil, Principal Engineer - Systems design\n")
+    assert [(p.name, p.title, p.topic) for p in people(text)] == [
+        ("Venkataraman Subramanian", "AVP - Engineering", None),
+        ("Naveen Subramaniam", "Senior Manager - FP&A", None),
+        ("Marcus O'Neil", "Principal Engineer", "Systems design"),  # a session, not a team
+    ]
