@@ -37,7 +37,7 @@ from afterword.plugin.detect.lexicon import (
 from afterword.plugin.detect.names import (
     clean_name,
     display_name,
-    formal_address,
+    greeting_for,
     matches_address,
     name_key,
     name_tokens,
@@ -203,10 +203,11 @@ def _match(person: ScheduledPerson, pool: Sequence[tuple[Attendee, Verdict]]) ->
         for i, (attendee, _) in enumerate(pool):
             if attendee.email.casefold() == person.email:
                 return i
+    names = [person.name, *([person.aka] if person.aka else [])]
     full = [
         i for i, (a, _) in enumerate(pool)
-        if same_person(person.name, _attendee_name(a), first_only=False)
-        or matches_address(person.name, a.email)
+        if any(same_person(name, _attendee_name(a), first_only=False)
+               or matches_address(name, a.email) for name in names)
     ]
     if full:
         return full[0]
@@ -245,7 +246,7 @@ def _attendee_name(attendee: Attendee) -> str:
 
 def _from_attendee(attendee: Attendee) -> Interviewer:
     return Interviewer(name=_attendee_name(attendee), email=_usable_email(attendee),
-                       greeting=formal_address(attendee.name or ""))
+                       greeting=greeting_for(attendee.name or ""))
 
 
 def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
@@ -260,7 +261,7 @@ def _from_both(person: ScheduledPerson, attendee: Attendee) -> Interviewer:
             named or not is_full_name(name)):
         name = listed  # the calendar's "Marcus James O'Neil" over the schedule's "Marcus"
     return Interviewer(name=name, email=email, title=person.title, topic=person.topic,
-                       greeting=person.greeting or formal_address(attendee.name or ""))
+                       greeting=person.greeting or greeting_for(attendee.name or ""))
 
 
 def _deduplicated(found: list[Interviewer]) -> tuple[Interviewer, ...]:

@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 import zoneinfo
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from afterword.plugin.detect.addresses import is_automated
 from afterword.plugin.detect.lexicon import (
@@ -28,6 +28,7 @@ from afterword.plugin.detect.lexicon import (
 from afterword.plugin.detect.names import (
     clean_name,
     formal_address,
+    greeting_for,
     is_uncased,
     matches_address,
     name_key,
@@ -53,6 +54,8 @@ class ScheduledPerson:
     # to give a matching attendee a title or topic, never to add an interviewer.
     listed: bool = True
     greeting: str | None = None  # "Dr. O'Brien" when the invite names them by title
+    # "Bobby Tran" for Robert "Bobby" Tran, the name a calendar may use; only for matching
+    aka: str | None = field(default=None, compare=False)
 
 
 # --- description → text ------------------------------------------------------------------
@@ -419,8 +422,21 @@ def _person_in_parts(
         cleaned = clean_name(name)
         if not cleaned or (not is_full_name(cleaned) and not allow_single and title is None):
             return None
-        return ScheduledPerson(cleaned, title, topic, greeting=formal_address(name))
+        return ScheduledPerson(cleaned, title, topic, greeting=greeting_for(name),
+                               aka=_nickname_form(name, cleaned))
     return None
+
+
+def _nickname_form(raw: str, cleaned: str) -> str | None:
+    """"Bobby Tran" for 'Robert "Bobby" Tran': the name a calendar may list them under."""
+    found = _QUOTED_NICKNAME.search(raw)
+    tokens = cleaned.split()
+    if found is None or len(tokens) < 2:
+        return None
+    return f"{found.group(1).strip()} {tokens[-1]}"
+
+
+_QUOTED_NICKNAME = re.compile(r"[\"“]([^\"“”]{1,30})[\"”]")
 
 
 def _name_in_part(part: str) -> tuple[str, list[str]] | None:
@@ -1039,6 +1055,7 @@ def _merge(people: list[ScheduledPerson]) -> tuple[ScheduledPerson, ...]:
                     email=seen.email or person.email,
                     listed=seen.listed or person.listed,
                     greeting=seen.greeting or person.greeting,
+                    aka=seen.aka or person.aka,
                 )
                 break
         else:

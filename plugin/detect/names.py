@@ -362,6 +362,21 @@ def formal_address(raw: str) -> str | None:
     return f"{found.group(1).capitalize()}{found.group(2)} {' '.join(tokens[start:])}"
 
 
+def nickname(raw: str) -> str | None:
+    """"Bobby" for 'Robert "Bobby" Tran': the name they asked to be called, which a note
+    greets them by."""
+    found = _NICKNAME.search(" ".join(_LINE_BREAK.split(raw[:500], maxsplit=1)[0].split()))
+    if found is None:
+        return None
+    word = clean_name(found.group(0).strip(" \"“”"))
+    return word if word and len(word.split()) == 1 else None
+
+
+def greeting_for(raw: str) -> str | None:
+    """How the invite says to address them: a nickname, else a title and surname."""
+    return nickname(raw) or formal_address(raw)
+
+
 def greeting_name(interviewer: Interviewer) -> str:
     """What the composer writes after "Hi": the greeting the user chose in [[corrections]]
     as written ("Dr. Álvarez" keeps its title), else the title and surname the invite
@@ -428,4 +443,7 @@ def matches_address(name: str, email: str) -> bool:
     # "ebony.washington.nyc", "priya_shah_uk": the name, then a word of the owner's own
     words = [w for w in (re.sub(r"[^a-z]", "", name_key(p)) for p in re.split(r"[._]", local))
              if w]
-    return len(words) == 3 and words[:2] in ([first, last], [last, first])
+    if len(words) == 3 and words[:2] in ([first, last], [last, first]):
+        return True
+    # "kenji.w.builds": the given name, the surname's initial, a word of the owner's own
+    return len(words) >= 2 and words[0] == first and words[1] == last[:1] and len(first) > 2

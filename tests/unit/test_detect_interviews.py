@@ -871,3 +871,19 @@ def test_an_indeed_relay_is_not_a_person_and_karats_interview_engineer_is() -> N
                   organizer=person("scheduling@karat.com", "Karat"),
                   description="Interview Engineer: Marisol Ortega\nDuration: 60 minutes")
     assert names(classify(karat)) == ["Marisol Ortega"]
+
+
+# --- shapes met in an eighth blind batch: a tech search again --------------------------------
+
+
+def test_one_person_under_a_nickname_and_under_an_address_is_one_interviewer() -> None:
+    bobby = person("bobby.tran@copperleaf.ai", "Bobby Tran")
+    kenji = person("kenji.w.builds@gmail.com", "kenji.w.builds@gmail.com")
+    ev = event("Copperleaf onsite interview", (ALEX, bobby, kenji),
+               description='Your panel:\nRobert "Bobby" Tran, Senior Software Engineer, Billing\n'
+                           "Kenji Watanabe – Fractional Head of Infrastructure\n")
+    found = classify(ev)
+    assert found is not None
+    assert [(i.name, i.email, i.greeting) for i in found.interviewers] == [
+        ("Robert Tran", "bobby.tran@copperleaf.ai", "Bobby"),  # greeted as he asked
+        ("Kenji Watanabe", "kenji.w.builds@gmail.com", None)]

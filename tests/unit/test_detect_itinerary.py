@@ -279,7 +279,7 @@ def test_named_in_title(summary: str, names: list[str]) -> None:
         ("Round 2 (Tokyo afternoon): data platform deep dive with Haruto Sato.",
          P("Haruto Sato", None, "data platform deep dive", listed=False)),
         ("Final conversation with Marcus \"Mac\" O'Neil about the team's roadmap.",
-         P("Marcus O'Neil", None, "the team's roadmap", listed=False)),
+         P("Marcus O'Neil", None, "the team's roadmap", listed=False, greeting="Mac")),
         ("Coffee with Priya Shah on Tuesday", P("Priya Shah", None, None, listed=False)),
     ],
 )
