@@ -102,8 +102,8 @@ class Interviewer:
     email: str | None = None  # None when only the name is known (needs_address)
     title: str | None = None  # job title, from an itinerary or signature
     topic: str | None = None  # what the slot with them was about
-    # The word(s) after "Hi": the user's own ([[corrections]]), else title and surname when
-    # the invite introduced them so ("Dr. O'Brien"); None greets by first name.
+    # The word(s) after "Hi": the user's own ([[corrections]]), else what the invite says to
+    # call them ("Bobby", "Dr. O'Brien"); None greets by first name.
     greeting: str | None = None
 
     @property

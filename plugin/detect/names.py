@@ -379,9 +379,9 @@ def greeting_for(raw: str) -> str | None:
 
 def greeting_name(interviewer: Interviewer) -> str:
     """What the composer writes after "Hi": the greeting the user chose in [[corrections]]
-    as written ("Dr. Álvarez" keeps its title), else the title and surname the invite
-    introduced them by, else the interviewer's cleaned first name, or "" when the name holds
-    nothing usable (the composer then greets without a name)."""
+    as written ("Dr. Álvarez" keeps its title), else the nickname or the title and surname
+    the invite gave them (greeting_for), else the interviewer's cleaned first name, or ""
+    when the name holds nothing usable (the composer then greets without a name)."""
     chosen = " ".join((interviewer.greeting or "").split())
     return chosen or first_name(interviewer.name)
 
