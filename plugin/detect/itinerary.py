@@ -197,6 +197,7 @@ _PAREN = re.compile(r"^(?P<head>[^()]*)\((?P<paren>[^()]*)\)(?P<after>.*)$")
 # Where a name in a title ends: "Hana Sato @ Brightwater", "Marcus at Acme", "Priya (Acme)".
 _TITLE_CLAUSE_END = re.compile(r"\s+(?:@|at|from|of|for|on)\s+|\s*[(\[|]", re.IGNORECASE)
 _PRONOUNS = re.compile(r"^(?:she|he|they|ze|xe)\s*/\s*\w+(?:\s*/\s*\w+)?$", re.IGNORECASE)
+_ELIDED_PARTICLE = re.compile(r"^(?:d|l|dell|dall|degl|sull)['’][^\W\d_]")
 _NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\-.](?=[^\W\d_]|$))*\.?$")
 _WHEN_WORDS = re.compile(
     r"^(?:\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
@@ -304,8 +305,8 @@ def looks_like_person(text: str, min_tokens: int = 1) -> bool:
         key = token.casefold().strip(".,")
         if key in NON_NAME_WORDS or not _NAME_TOKEN.match(token):
             return False
-        if i > 0 and key in PARTICLES:
-            continue
+        if i > 0 and (key in PARTICLES or _ELIDED_PARTICLE.match(token)):
+            continue  # "van der Berg", "d'Almeida", "dell'Acqua"
         if token[0].islower():
             return False
     if len(tokens) > 1 and " ".join(tokens).casefold() in _zone_cities():

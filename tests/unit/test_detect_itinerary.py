@@ -619,6 +619,13 @@ def test_an_address_written_elsewhere_is_theirs_when_built_from_their_name() -> 
     assert [p.email for p in people(text.replace("sean.obriain@", "hiring@"))] == [None]
 
 
+def test_an_elided_particle_starts_a_surname() -> None:
+    assert people("2:00 PM | Beatriz d'Almeida | Staff Engineer | Coding |\n"
+                  "3:00 PM | Marco dell'Acqua | Engineering Manager |") == [
+        P("Beatriz d'Almeida", "Staff Engineer", "Coding"),
+        P("Marco dell'Acqua", "Engineering Manager")]
+
+
 def test_given_names_that_are_also_words_stay_names() -> None:
     assert [p.name for p in people("Interviewers:\nCharity Okafor\nDean Thomas\nHope Lee")] == [
         "Charity Okafor", "Dean Thomas", "Hope Lee"]
