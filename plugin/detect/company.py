@@ -133,6 +133,7 @@ _JOINING = frozenset({"of", "for", "and", "the", "de", "du", "des", "del", "der"
 _NOT_COMPANIES = frozenset({
     "hq", "office", "headquarters", "home", "cafe", "lobby", "us", "you", "me", "team",
     "tbd", "tba", "online", "remote",
+    "server",  # a restaurant's job ("server interview"); in tech a topic word, no job word
 })
 _PREFIX = re.compile(
     r"^\s*(?:(?:updated\s+|new\s+)?invitation|invite|reminder|rescheduled|confirmed"

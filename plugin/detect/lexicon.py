@@ -25,7 +25,7 @@ JOB_WORDS = frozenset({
     "clerk", "councillor", "treasurer", "secretary", "superintendent", "inspector", "supervisor",
     "controller", "auditor", "underwriter", "banker", "economist", "actuary", "member", "planner",
     "assistant", "chef", "caseworker", "worker", "commissioner", "buyer", "merchandiser",
-    "broker", "agent", "server", "bartender", "barista", "cashier", "waiter", "waitress",
+    "broker", "agent", "bartender", "barista", "cashier", "waiter", "waitress",
     "receptionist", "concierge", "housekeeper",
 }) | frozenset({  # the same in the languages invites from Europe come in
     "ingeniero", "ingeniera", "ingénieur", "ingénieure", "ingenieur", "ingenieurin",

@@ -38,8 +38,10 @@ DEFAULT_EXCLUDE_KEYWORDS: tuple[str, ...] = (
     "meet-up", "panel discussion", "fireside chat", "networking event", "podcast",
     "user research", "user interview", "research interview", "research session",
     "customer interview", "usability",
-    # after the offer: the first day is no interview, whoever from the panel attends
-    "orientation", "onboarding", "new hire", "new-hire", "first day",
+    # after the offer: the first day is no interview, whoever from the panel attends (as
+    # phrases: "Onboarding Specialist" is a job one interviews for)
+    "new hire orientation", "new-hire orientation", "orientation day", "orientation session",
+    "onboarding day", "onboarding session", "first day",
 )
 # My own work reviewed with the team: "Take-home debrief" is an interview, though a
 # "debrief" alone is the panel's meeting about a candidate.

@@ -93,7 +93,7 @@ def detected(ev: CalendarEvent, *apps: Application) -> tuple[str, str]:
         ("Locum interview – St Aldhelm's Hospital ED", "St Aldhelm's Hospital", ""),
         ("Group Interview – Seasonal Sales Associates (Thistle & Pine #214)", "Thistle & Pine",
          ""),
-        ("server interview", "", "server"),  # a job, not a company
+        ("server interview", "", ""),  # a restaurant job, not a company
         ("Museum of Modern Art – Curator interview", "Museum of Modern Art", ""),
     ],
 )

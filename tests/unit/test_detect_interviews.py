@@ -887,3 +887,8 @@ def test_one_person_under_a_nickname_and_under_an_address_is_one_interviewer() -
     assert [(i.name, i.email, i.greeting) for i in found.interviewers] == [
         ("Robert Tran", "bobby.tran@copperleaf.ai", "Bobby"),  # greeted as he asked
         ("Kenji Watanabe", "kenji.w.builds@gmail.com", None)]
+
+
+def test_a_job_in_onboarding_is_still_interviewed_for() -> None:
+    ev = event("Interview – Customer Onboarding Specialist", (ALEX, MARCUS))
+    assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
