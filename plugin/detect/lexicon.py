@@ -290,6 +290,9 @@ JOB_CONTEXT = re.compile(
 # Senior Product Designer role", "a call to discuss the Data Engineer position".
 ROLE_TALK = re.compile(
     r"\b(?:conversation|chat|call|discussion|interview)\s+(?:about|to\s+discuss|regarding)"
-    r"\s+(?:the|your|our)\s+[^.\n]{0,60}?\b(?:role|position|opening|opportunity)\b",
+    r"\s+(?:the|your|our)\s+[^.\n]{0,60}?\b(?:role|position|opening|opportunity)\b"
+    # a founder's coffee: "we're hiring our first senior engineer and you'd be a great fit"
+    r"|\bwe(?:'re|’re|\s+are)\s+hiring\b[^.\n]{0,80}\b(?:you(?:'d|’d|\s+would)\s+be\s+a"
+    r"\s+(?:great|good|strong)\s+fit|for\s+(?:this|the)\s+role)",
     re.IGNORECASE,
 )

@@ -892,3 +892,14 @@ def test_one_person_under_a_nickname_and_under_an_address_is_one_interviewer() -
 def test_a_job_in_onboarding_is_still_interviewed_for() -> None:
     ev = event("Interview – Customer Onboarding Specialist", (ALEX, MARCUS))
     assert emails(classify(ev)) == ["marcus.oneil@acme.com"]
+
+
+def test_a_founders_coffee_about_hiring_me_is_an_interview_a_friends_is_not() -> None:
+    maya = person("maya@tinyloom.ai", "Maya Feldstein")
+    pitch = ("I'd love to tell you what we're building. We're hiring our first senior "
+             "(really, founding) engineer and I think you'd be a great fit. It's just coffee.")
+    assert emails(classify(event("Coffee ☕ Maya / Alex", (ALEX, maya), organizer=maya,
+                                 description=pitch))) == ["maya@tinyloom.ai"]
+    catch_up = "So good to see you again! We're hiring a new dentist, can you believe it."
+    assert classify(event("Coffee ☕ Maya / Alex", (ALEX, maya), organizer=maya,
+                          description=catch_up)) is None
