@@ -239,6 +239,7 @@ _FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]{1,20}?)\s*:\s*(?P<value>\S.*)$"
 # A field is named by its last word: "Job Title", "Interview Focus", "Focus Areas".
 # "Role:" and "Position:" are left out: they often give the job I applied for.
 _TITLE_FIELDS = frozenset({"title"})
+_SESSION_KEYS = frozenset({"session", "topic", "focus"})
 _TOPIC_FIELDS = frozenset({
     "focus", "topic", "topics", "subject", "area", "areas", "type", "session", "module",
     "interview", "competency", "competencies",
@@ -620,7 +621,23 @@ def _slot_topics(lines: list[str]) -> dict[int, str]:
             continue
         found = name_like if looks_like_person(middle) else topics
         found[i] = _cap(middle, MAX_TOPIC_LENGTH)
-    return {**topics, **name_like} if topics else {}
+    fields = _session_fields(lines)
+    return {**fields, **topics, **name_like} if topics else fields
+
+
+def _session_fields(lines: list[str]) -> dict[int, str]:
+    """A "Session: Coding" line right above the line naming the interviewer (GoodTime's
+    layout): the session is that person's topic."""
+    found: dict[int, str] = {}
+    for i in range(len(lines) - 1):
+        field = _FIELD.match(_BULLET.sub("", lines[i], count=1))
+        if field is None or field["key"].casefold().split()[-1] not in _SESSION_KEYS:
+            continue
+        value = field["value"].strip(_JUNK)
+        after = _LABEL.match(_BULLET.sub("", lines[i + 1], count=1))
+        if value and _is_specific_topic(value) and after is not None and after["rest"]:
+            found[i] = _cap(value, MAX_TOPIC_LENGTH)
+    return found
 
 
 def _is_slot_topic(line: str) -> bool:
@@ -697,7 +714,7 @@ def _scan_line(line: str, scan: _Scan) -> None:
     timed = _TIME_PREFIX.match(body)
     if timed:
         body = body[timed.end():]
-    elif _scan_label(body, scan):
+    elif _scan_label(body, scan, slot):
         return
     if not timed and len(body) < 60 and _HEADING.match(body):
         scan.open_schedule()
@@ -933,8 +950,9 @@ def _trailing_name(text: str) -> str:
     return ""
 
 
-def _scan_label(body: str, scan: _Scan) -> bool:
-    """"Interviewers: A, B and C" adds each; a bare "Interviewers:" opens a schedule."""
+def _scan_label(body: str, scan: _Scan, slot: str | None = None) -> bool:
+    """"Interviewers: A, B and C" adds each; a bare "Interviewers:" opens a schedule. `slot`
+    is the session a "Session:" line above named: theirs, unless they have a topic."""
     label = _LABEL.match(body)
     if label is None:
         return False
@@ -943,6 +961,8 @@ def _scan_label(body: str, scan: _Scan) -> bool:
         scan.open_schedule()
         return True
     found = _people_in_list(rest, single=bool(_SINGULAR_LABEL.match(body)))
+    if slot is not None:
+        found = [replace(p, topic=p.topic or slot) for p in found]
     scan.people.extend(found)
     scan.describe(len(scan.people) - 1 if len(found) == 1 else None, False)
     return bool(found)

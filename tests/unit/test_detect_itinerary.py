@@ -673,3 +673,10 @@ def test_a_title_continued_into_its_department_after_a_dash_keeps_it() -> None:
         ("Naveen Subramaniam", "Senior Manager - FP&A", None),
         ("Marcus O'Neil", "Principal Engineer", "Systems design"),  # a session, not a team
     ]
+
+
+def test_a_session_line_above_the_interviewer_is_their_topic() -> None:
+    text = ("Role: Staff Software Engineer\nSession: Coding\n"
+            "Interviewer: Adaeze Nwosu – Senior Software Engineer, Ledger\n")
+    assert [p for p in people(text) if p.listed] == [
+        P("Adaeze Nwosu", "Senior Software Engineer, Ledger", "Coding")]
