@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from afterword.auth.token_store import REAUTH, RefreshFailed, TokenStore, refresh_failure
-from afterword.plugin.errors import ServiceError
+from afterword.plugin.errors import ServiceError, one_line
 
 log = logging.getLogger("afterword.google_api")
 
@@ -109,9 +109,9 @@ def classify(exc: BaseException) -> Failure | None:
         refused = refresh_failure(exc)
         return Failure(str(refused), retry=refused.transient)
     if isinstance(exc, BatchError):
-        return Failure(f"malformed batch answer: {_one_line(exc)}", retry=False)
+        return Failure(f"malformed batch answer: {one_line(exc)}", retry=False)
     if isinstance(exc, TransportError | httplib2.HttpLib2Error | OSError):
-        return Failure(f"cannot reach Google: {_one_line(exc) or type(exc).__name__}",
+        return Failure(f"cannot reach Google: {one_line(exc) or type(exc).__name__}",
                        retry=True, ambiguous=True)
     return None
 
@@ -158,7 +158,7 @@ def _error_details(content: bytes | str | None) -> tuple[str, str]:
         data = json.loads(content or b"")
         error = data["error"]
     except (ValueError, KeyError, TypeError):
-        return "", _one_line(content.decode("utf-8", "replace") if isinstance(content, bytes)
+        return "", one_line(content.decode("utf-8", "replace") if isinstance(content, bytes)
                              else content or "", 120)
     if not isinstance(error, dict):
         return str(error), ""
@@ -166,7 +166,7 @@ def _error_details(content: bytes | str | None) -> tuple[str, str]:
     errors = error.get("errors")
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         reason = str(errors[0].get("reason", ""))
-    return reason or str(error.get("status", "")), _one_line(error.get("message", ""), 160)
+    return reason or str(error.get("status", "")), one_line(error.get("message", ""), 160)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -392,8 +392,3 @@ def _close(service: Any) -> None:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _one_line(value: object, limit: int = 200) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -32,6 +32,7 @@ from afterword.plugin.detect.names import (
     is_uncased,
     matches_address,
     name_key,
+    nickname,
 )
 from afterword.plugin.html_text import parse_html
 
@@ -431,14 +432,9 @@ def _person_in_parts(
 
 def _nickname_form(raw: str, cleaned: str) -> str | None:
     """"Bobby Tran" for 'Robert "Bobby" Tran': the name a calendar may list them under."""
-    found = _QUOTED_NICKNAME.search(raw)
+    called = nickname(raw)
     tokens = cleaned.split()
-    if found is None or len(tokens) < 2:
-        return None
-    return f"{found.group(1).strip()} {tokens[-1]}"
-
-
-_QUOTED_NICKNAME = re.compile(r"[\"“]([^\"“”]{1,30})[\"”]")
+    return f"{called} {tokens[-1]}" if called and len(tokens) >= 2 else None
 
 
 def _name_in_part(part: str) -> tuple[str, list[str]] | None:
